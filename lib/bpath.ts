@@ -1,0 +1,58 @@
+/**
+ * Byte paths.
+ *
+ * Linux file names are bytes, not text. Inside snapyard a path is a "byte string":
+ * a JS string whose every char code is one byte (latin1), so any name — valid
+ * UTF-8 or not — round-trips exactly. Conversions happen only at the edges:
+ * `fsPath` before a syscall, `fromText`/`toText` for arguments and messages.
+ * Pure-ASCII paths (the common case) pass through unchanged.
+ */
+import { Buffer } from "node:buffer";
+
+/** A path as a byte string (one char per byte). */
+export type BPath = string;
+
+const NON_ASCII = /[\x80-\xff\u0100-\uffff]/;
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The value to hand to `node:fs` for a byte path. */
+export function fsPath(p: BPath): string | Buffer {
+  return NON_ASCII.test(p) ? Buffer.from(p, "latin1") : p;
+}
+
+/** A byte path from text (a command-line argument, a JSON field). */
+export function fromText(s: string): BPath {
+  return NON_ASCII.test(s) ? Buffer.from(s, "utf8").toString("latin1") : s;
+}
+
+/** A byte path from raw bytes (readlink, readdir in buffer mode). */
+export function fromBytes(b: Uint8Array): BPath {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+}
+
+/** Text for messages; invalid UTF-8 bytes show as U+FFFD. */
+export function toText(p: BPath): string {
+  return NON_ASCII.test(p) ? Buffer.from(p, "latin1").toString("utf8") : p;
+}
+
+/** Whether a byte path is valid UTF-8 (and so can be stored in JSON exactly). */
+export function isUtf8(p: BPath): boolean {
+  if (!NON_ASCII.test(p)) return true;
+  try {
+    UTF8.decode(Buffer.from(p, "latin1"));
+    return true;
+  } catch (_e) {
+    // A decoding failure is the answer, not an error.
+    return false;
+  }
+}
+
+/** Whether a byte path holds U+FFFD encoded, the mark Deno leaves on names it could not decode. */
+export function hasReplacementChar(p: BPath): boolean {
+  return p.includes("\xef\xbf\xbd");
+}
+
+/** Byte length of a byte path (one char per byte). */
+export function byteLength(p: BPath): number {
+  return p.length;
+}

@@ -1,0 +1,95 @@
+/** `--help` texts. */
+import type { CommandName } from "./cli.ts";
+
+/** The program's version. */
+export const VERSION = "0.1.0";
+
+const GLOBALS = `Global options (before or after COMMAND):
+  --json              one JSON object per line on stdout: events, then a summary
+  --quiet, -q         print only errors
+  --lock FILE         lock file (default: STORE/.snapyard.lock with --store; else
+                      /run/lock/snapyard.lock as root, $TMPDIR/snapyard-UID.lock otherwise)
+  --lock-timeout MS   wait this long for the lock, then exit 30 (default 5000)
+  --config FILE       JSON defaults for any option, e.g. {"store": "/var/backups/snapyard",
+                      "tag": "nightly", "keep": 7}; flags override it
+  --help, -h          this text;  --version, -V  the version`;
+
+const MAIN = `snapyard ${VERSION}: snapshots of files before they change, and of trees on a schedule
+
+Usage:
+  snapyard snapshot PATH...   [--tag T] [--store DIR] [--workers N] [--schema v2|v3]
+                              [--exclude GLOB]... [--no-fsync]
+  snapyard restore  PATH...   [--tag T] [--store DIR] [--at latest|previous|TS] [--dry-run]
+                              [--no-pre-snapshot] [--allow-unverified]
+  snapyard verify   [PATH...] [--tag T] [--store DIR]
+  snapyard list     PATH...   [--tag T] [--store DIR]
+  snapyard prune    PATH...   [--tag T] [--store DIR] [--keep N] [--max-age DURATION] [--dry-run]
+  snapyard run      --target PATH [--target PATH]... [--tag T] [--store DIR] -- COMMAND [ARGS...]
+  snapyard demo     build a demo tree in a temp dir, snapshot it, list it
+  snapyard COMMAND --help
+
+Layout: entries live beside each target as .<name>.<tag>.<TS>.bak (payload) and
+.<name>.<tag>.<TS>.bak.meta.json (sidecar), or under --store DIR/<absolute dir>/.
+Compatible with switchyard-fs 1.0 (use --tag switchyard for its entries).
+
+Exit codes: 0 ok · 1 internal error · 2 usage · 3 partial (some targets failed, the rest
+committed) · 30 lock not acquired · 60 backup missing · 70 restore failed (I/O) ·
+71 integrity failure · 80 run: command failed, targets rolled back
+
+${GLOBALS}`;
+
+const COMMAND_HELP: Record<CommandName, string> = {
+  snapshot: `snapyard snapshot PATH... — save the current state of each PATH as one run
+
+Each PATH is a regular file (bytes + mode), a symlink (its link text; never followed),
+an absent path (a tombstone), or a directory (every file and symlink below it).
+FIFOs, sockets and devices are skipped with a reason and never opened. Every entry
+of one invocation carries the same TS, so a tree can be restored to a run.
+Exit 0 means every reported entry is durable on disk.
+
+Options:
+  --tag T             [A-Za-z0-9_-]{1,32} (default snapyard)
+  --store DIR         keep entries under DIR/<absolute dir of target>/ instead of beside
+  --workers N         copy+hash threads (default: number of cores)
+  --schema v2|v3      sidecar schema (default v3; v2 is byte-exact switchyard-fs)
+  --exclude GLOB      skip matching names (no /) or relative paths (with /); repeatable
+  --no-fsync          FOR TESTS AND BENCHMARKS ONLY: skip the flushes; exit 0 then does
+                      NOT mean the entries survive a power cut`,
+  restore: `snapyard restore PATH... — put each PATH back as it was in an entry
+
+Every selected entry is verified (sidecar valid, payload present, SHA-256 equal) before
+any target is touched; one failure aborts with nothing changed (exit 60 or 71). Targets
+are replaced atomically (temp, fsync, rename, directory fsync); payloads are kept.
+A directory PATH restores every target below it that has an entry.
+
+Options:
+  --at latest|previous|TS   which entry (default latest; TS: newest at or before TS)
+  --tag T, --store DIR      as for snapshot
+  --dry-run                 run every check, print the plan, change nothing
+  --no-pre-snapshot         do not snapshot the current state first
+  --allow-unverified        restore v1 file entries that have no hash (switchyard-fs)`,
+  verify: `snapyard verify [PATH...] — check entries: ok, hash mismatch, payload missing,
+sidecar corrupt, orphan payload, orphan sidecar, leftover temp file. Exit 0 or 71.
+Without PATH, checks the whole --store.`,
+  list: `snapyard list PATH... — each target's entries, newest first: TS, time, kind, size,
+short hash, state.`,
+  prune: `snapyard prune PATH... — remove old entries
+
+Per target and tag the newest complete entry is always kept; another goes when it is
+beyond --keep N or older than --max-age DURATION (90s, 90m, 12h, 30d). Orphans and temp
+files left by a crashed run are removed too.
+
+Options:
+  --keep N, --max-age DURATION, --dry-run, --tag T, --store DIR`,
+  run: `snapyard run --target PATH... -- COMMAND [ARGS...]
+
+Snapshots every target (one run), runs COMMAND with inherited stdio, and if it exits
+non-zero or is killed, restores every target to that run and exits 80. If the snapshot
+fails, COMMAND is not run.`,
+  demo: `snapyard demo — build a small demo tree in a temp directory, snapshot it, and list it.`,
+};
+
+/** Help for one command, or the overview. */
+export function helpText(command: CommandName | undefined): string {
+  return command === undefined ? MAIN : `${COMMAND_HELP[command]}\n\n${GLOBALS}`;
+}

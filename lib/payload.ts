@@ -1,0 +1,199 @@
+/**
+ * Payload writers: the one-read copy+hash of a regular file (run in workers), the
+ * symlink payload and the tombstone, all created under an exclusively reserved name.
+ *
+ * Order for a file: open the source O_NOFOLLOW|O_NONBLOCK (a symlink swapped in is
+ * refused, a FIFO swapped in cannot block) → fstat the fd (the truth, not the walk's
+ * d_type) → reserve the payload name (O_EXCL, 0600) → read each byte once, hash it and
+ * write it → fstat again: size, mtime and ctime unchanged, else copy again (up to
+ * `COPY_ATTEMPTS`) or fail "changed during copy". No fsync here: durability is the
+ * commit protocol's job (lib/commit.ts).
+ */
+import { createHash } from "node:crypto";
+import { Buffer } from "node:buffer";
+import * as fs from "node:fs";
+import { posix } from "node:path";
+import { type BPath, fsPath } from "./bpath.ts";
+import { errnoOf } from "./errors.ts";
+import { payloadName, sidecarName } from "./layout.ts";
+
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
+const SRC_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
+const DST_FLAGS = O_WRONLY | O_CREAT | O_EXCL;
+
+/** How many times a file that changes while copied is copied again before failing. */
+export const COPY_ATTEMPTS = 3;
+/** How many later timestamps are tried when a name is taken. */
+const RESERVE_ATTEMPTS = 1000;
+
+/** A failure with a code that crosses the thread boundary (`errno` or ours). */
+export class PayloadError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * Creates a payload under `.<name>.<tag>.<ts>.bak`, moving to the next ts while either
+ * that payload name or its sidecar name exists (exclusive create, then lstat of the
+ * sidecar name: a sidecar-only name is never overwritten). Returns the ts it used.
+ * @throws the create's error for anything but EEXIST.
+ */
+export function reservePayload(
+  dir: BPath,
+  name: BPath,
+  tag: string,
+  ts: number,
+  create: (path: string | Buffer) => void,
+): number {
+  for (let t = ts; t < ts + RESERVE_ATTEMPTS; t++) {
+    const p = fsPath(posix.join(dir, payloadName(name, tag, t)));
+    try {
+      create(p);
+    } catch (e) {
+      if (errnoOf(e) === "EEXIST") continue;
+      throw e;
+    }
+    if (lexists(fsPath(posix.join(dir, sidecarName(name, tag, t))))) {
+      // A sidecar without payload holds this ts: give the name back and move on.
+      fs.unlinkSync(p);
+      continue;
+    }
+    return t;
+  }
+  throw new PayloadError("EEXIST", `no free entry name after ${RESERVE_ATTEMPTS} timestamps`);
+}
+
+function lexists(p: string | Buffer): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch (e) {
+    if (errnoOf(e) === "ENOENT") return false;
+    throw e;
+  }
+}
+
+/** What a file copy learned. */
+export interface CopiedFile {
+  ts: number;
+  hash: string;
+  size: number;
+  mtimeMs: number;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+function sameState(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs &&
+    a.ino === b.ino;
+}
+
+/**
+ * Copies regular file `src` to a new payload of (`dir`, `name`, `tag`, `ts`) while
+ * hashing it, reading each byte once. `buf` is a reused scratch buffer.
+ * @throws PayloadError NOT_REGULAR / CHANGED, or the system error of a failed step.
+ */
+export function copyHashFile(
+  src: BPath,
+  dir: BPath,
+  name: BPath,
+  tag: string,
+  ts: number,
+  buf: Uint8Array,
+): CopiedFile {
+  const sfd = fs.openSync(fsPath(src), SRC_FLAGS);
+  let dfd = -1;
+  let dst: string | Buffer = "";
+  let done = false;
+  try {
+    let st = fs.fstatSync(sfd, { bigint: true });
+    if (!st.isFile()) throw new PayloadError("NOT_REGULAR", "not a regular file");
+    const used = reservePayload(dir, name, tag, ts, (p) => {
+      dfd = fs.openSync(p, DST_FLAGS, 0o600);
+      dst = p;
+    });
+    for (let attempt = 1;; attempt++) {
+      const hash = createHash("sha256");
+      const size = Number(st.size);
+      let pos = 0;
+      for (;;) {
+        const n = fs.readSync(sfd, buf, 0, buf.byteLength, pos);
+        if (n === 0) break;
+        hash.update(buf.subarray(0, n));
+        let off = 0;
+        while (off < n) off += fs.writeSync(dfd, buf, off, n - off, pos + off);
+        pos += n;
+        // Stop at the fstat'ed size (saves the EOF read); growth is caught by the re-check.
+        if (pos >= size) break;
+      }
+      const after = fs.fstatSync(sfd, { bigint: true });
+      if (pos === size && sameState(st, after)) {
+        done = true;
+        return {
+          ts: used,
+          hash: hash.digest("hex"),
+          size,
+          mtimeMs: Number(after.mtimeMs),
+          mode: Number(after.mode),
+          uid: Number(after.uid),
+          gid: Number(after.gid),
+        };
+      }
+      if (attempt >= COPY_ATTEMPTS) {
+        throw new PayloadError("CHANGED", `changed during copy (${COPY_ATTEMPTS} attempts)`);
+      }
+      fs.ftruncateSync(dfd, 0);
+      st = after;
+    }
+  } finally {
+    fs.closeSync(sfd);
+    if (dfd >= 0) {
+      fs.closeSync(dfd);
+      // A failed copy must not leave an orphan payload behind.
+      if (!done) fs.unlinkSync(dst);
+    }
+  }
+}
+
+/**
+ * SHA-256 and size of a regular file, read once; refuses symlinks and non-regular files.
+ * @throws PayloadError NOT_REGULAR, or the system error of a failed step.
+ */
+export function hashFile(path: BPath, buf: Uint8Array): { hash: string; size: number } {
+  const fd = fs.openSync(fsPath(path), SRC_FLAGS);
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new PayloadError("NOT_REGULAR", "not a regular file");
+    const hash = createHash("sha256");
+    let size = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.byteLength, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+      size += n;
+    }
+    return { hash: hash.digest("hex"), size };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Creates a symlink payload holding `text`; returns the ts used. */
+export function createSymlinkPayload(
+  dir: BPath,
+  name: BPath,
+  tag: string,
+  ts: number,
+  text: BPath,
+): number {
+  // symlink(2) fails with EEXIST on any existing name: exclusive by nature.
+  return reservePayload(dir, name, tag, ts, (p) => fs.symlinkSync(fsPath(text), p));
+}
+
+/** Creates an empty 0600 tombstone payload; returns the ts used. */
+export function createTombstone(dir: BPath, name: BPath, tag: string, ts: number): number {
+  return reservePayload(dir, name, tag, ts, (p) => fs.closeSync(fs.openSync(p, DST_FLAGS, 0o600)));
+}

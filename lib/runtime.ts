@@ -1,0 +1,141 @@
+/**
+ * Everything that differs between Deno and Bun lives here.
+ *
+ * - `syncfs(2)` and `flock(2)` are not in `node:fs`; both runtimes reach libc through
+ *   their FFI (`Deno.dlopen`, `bun:ffi`). The library is opened lazily, once.
+ *   Where FFI is unavailable, `syncFilesystem` falls back to `sync -f DIR`.
+ * - Deno cannot address non-UTF-8 file names (it decodes them lossily); Bun can.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+
+interface DenoFfi {
+  dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): {
+    symbols: Record<string, (...args: unknown[]) => unknown>;
+  };
+  UnsafePointerView: new (p: unknown) => { getInt32(offset?: number): number };
+}
+
+/** True when running on Deno. */
+export const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+/** True when running on Bun. */
+export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+/** The runtime's name, for messages and benchmarks. */
+export const runtimeName = isDeno ? "deno" : isBun ? "bun" : "node";
+
+/** Whether this runtime can address file names that are not valid UTF-8. */
+export const handlesNonUtf8Names = !isDeno;
+
+interface Libc {
+  syncfs(fd: number): number;
+  flock(fd: number, op: number): number;
+  errno(): number;
+}
+
+let libc: Libc | null | undefined;
+
+async function loadLibc(): Promise<Libc | null> {
+  if (libc !== undefined) return libc;
+  try {
+    if (isDeno) {
+      const D = (globalThis as unknown as { Deno: DenoFfi }).Deno;
+      const lib = D.dlopen("libc.so.6", {
+        syncfs: { parameters: ["i32"], result: "i32" },
+        flock: { parameters: ["i32", "i32"], result: "i32" },
+        __errno_location: { parameters: [], result: "pointer" },
+      });
+      const s = lib.symbols;
+      libc = {
+        syncfs: (fd) => s.syncfs!(fd) as number,
+        flock: (fd, op) => s.flock!(fd, op) as number,
+        errno: () => new D.UnsafePointerView(s.__errno_location!()).getInt32(0),
+      };
+    } else if (isBun) {
+      const spec = "bun:ffi"; // a variable, so Deno's type checker does not resolve it
+      const ffi = await import(spec);
+      const lib = ffi.dlopen("libc.so.6", {
+        syncfs: { args: ["i32"], returns: "i32" },
+        flock: { args: ["i32", "i32"], returns: "i32" },
+        __errno_location: { args: [], returns: "ptr" },
+      });
+      const s = lib.symbols;
+      libc = {
+        syncfs: (fd) => s.syncfs(fd),
+        flock: (fd, op) => s.flock(fd, op),
+        errno: () => ffi.read.i32(s.__errno_location(), 0),
+      };
+    } else {
+      libc = null;
+    }
+  } catch (_e) {
+    // No FFI (no permission, no glibc): callers fall back or report it.
+    libc = null;
+  }
+  return libc;
+}
+
+/** Loads the FFI bindings; call once before `syncfsFd`/`flockFd`. */
+export async function initRuntime(): Promise<void> {
+  await loadLibc();
+}
+
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries(os.constants.errno).map(([name, n]) => [n as number, name]),
+);
+
+/** A Node-style system error for an errno number. */
+export function errnoError(syscall: string, errno: number, path?: string): Error {
+  const code = ERRNO_NAMES.get(errno) ?? `E${errno}`;
+  const e = new Error(`${syscall} failed: ${code}${path === undefined ? "" : ` "${path}"`}`) as
+    & Error
+    & { code: string; errno: number; syscall: string };
+  e.code = code;
+  e.errno = -errno;
+  e.syscall = syscall;
+  return e;
+}
+
+/**
+ * Flushes the whole filesystem that `dir` lives on (syncfs(2) on an fd of `dir`).
+ * @throws a system error (with `code`) when the flush fails.
+ */
+export function syncFilesystem(dir: string | Buffer): void {
+  if (libc) {
+    const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    try {
+      if (libc.syncfs(fd) !== 0) throw errnoError("syncfs", libc.errno());
+    } finally {
+      fs.closeSync(fd);
+    }
+    return;
+  }
+  const r = spawnSync("sync", ["-f", typeof dir === "string" ? dir : Buffer.from(dir).toString()]);
+  if (r.status !== 0) {
+    const e = new Error(`sync -f failed: ${String(r.stderr ?? "").trim()}`) as Error & {
+      code: string;
+    };
+    e.code = "EIO";
+    throw e;
+  }
+}
+
+/** flock(2) operations. */
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+
+/**
+ * Tries `flock(fd, op)`; returns true when taken, false on EWOULDBLOCK/EINTR.
+ * @throws a system error for anything else, or when FFI is unavailable.
+ */
+export function tryFlock(fd: number, op: number): boolean {
+  if (!libc) {
+    throw errnoError("flock", 38 /* ENOSYS: no FFI on this runtime */);
+  }
+  if (libc.flock(fd, op) === 0) return true;
+  const errno = libc.errno();
+  // EWOULDBLOCK (11): held by another process; EINTR (4): try again on the next poll.
+  if (errno === 11 || errno === 4) return false;
+  throw errnoError("flock", errno);
+}

@@ -1,0 +1,49 @@
+/**
+ * Worker adapter: decode a request, call lib/payload.ts for each job, post the results.
+ */
+import { parentPort, threadId } from "node:worker_threads";
+import { errnoOf } from "../lib/errors.ts";
+import { setTempThread } from "../lib/layout.ts";
+import { copyHashFile, hashFile } from "../lib/payload.ts";
+import type {
+  CopyResult,
+  HashResult,
+  WireError,
+  WorkerRequest,
+  WorkerResponse,
+} from "./protocol.ts";
+
+const buf = new Uint8Array(1 << 20);
+setTempThread(threadId);
+
+function wire(e: unknown): WireError {
+  return {
+    code: errnoOf(e) ?? "EUNKNOWN",
+    message: e instanceof Error ? e.message : String(e),
+  };
+}
+
+function handle(req: WorkerRequest): WorkerResponse {
+  if (req.kind === "copy") {
+    const results: CopyResult[] = req.jobs.map((j) => {
+      try {
+        return { ok: true, ...copyHashFile(j.src, j.dir, j.name, j.tag, j.ts, buf) };
+      } catch (e) {
+        return { ok: false, error: wire(e) };
+      }
+    });
+    return { kind: "copied", batch: req.batch, results };
+  }
+  const results: HashResult[] = req.jobs.map((j) => {
+    try {
+      return { ok: true, ...hashFile(j.path, buf) };
+    } catch (e) {
+      return { ok: false, error: wire(e) };
+    }
+  });
+  return { kind: "hashed", batch: req.batch, results };
+}
+
+if (parentPort === null) throw new Error("snap_worker must run as a node:worker_threads Worker");
+const port = parentPort;
+port.on("message", (req: WorkerRequest) => port.postMessage(handle(req)));
