@@ -2,13 +2,16 @@
  * The batch commit protocol: what makes exit 0 mean "on disk".
  *
  * 1. Workers create each payload (O_EXCL, 0600) and write its bytes; no fsync.
- * 2. `stage` writes the entry's sidecar to a temp name beside its final name; no fsync.
- * 3. `flush`: one syncfs(2) per filesystem touched. The payload bytes, the sidecar
+ * 2. The entry's sidecar is written to a temp name beside its final name, no fsync:
+ *    by the worker for files (`stageWritten`), here for symlinks and tombstones (`stage`).
+ * 3. `seal`: one syncfs(2) per filesystem touched. The payload bytes, the sidecar
  *    temps' bytes and every new name (store directories made by mkdir included)
  *    reach the disk in one call per filesystem instead of one fsync per file.
- * 4. Each temp is renamed to its final sidecar name: the commit point. A sidecar under
+ * 4. `commitReady`: each temp is renamed to its final sidecar name: the commit point. A sidecar under
  *    its final name therefore implies its payload and its own bytes were durable.
- * 5. One fsync per touched directory makes the renames durable.
+ * 5. One fsync per touched directory makes the renames durable (once per sealed batch).
+ * `flush` does 3–5 at once. The engine seals a batch when it is full and renames in
+ * small chunks between worker results, so the workers never wait for the commit.
  * Only then are the entries reported as saved. A crash before step 4 leaves payloads
  * without sidecars (orphans) and temps, which `verify` names and `prune` removes; a
  * crash after it leaves complete entries. No step ever touches an older entry.
@@ -38,6 +41,7 @@ export class CommitBatch {
   readonly #io: Io;
   readonly #durable: boolean;
   #staged: Staged[] = [];
+  #sealed: { entries: Staged[]; next: number; committed: Staged[] }[] = [];
   readonly #devOf = new Map<BPath, number>();
 
   /** `durable`: false only for `--no-fsync`. */
@@ -74,8 +78,39 @@ export class CommitBatch {
     this.#staged.push({ dir, temp, final: sidecarFinal, payload, onCommit, onFail });
   }
 
-  /** Steps 3–5 for everything staged. Never throws: failures go to each entry's `onFail`. */
+  /**
+   * Stages an entry whose sidecar temp a worker already wrote (step 2 done in parallel).
+   * `onCommit` or `onFail` runs at `flush`.
+   */
+  stageWritten(
+    dir: BPath,
+    temp: BPath,
+    sidecarFinal: BPath,
+    payload: BPath,
+    onCommit: () => void,
+    onFail: (reason: string) => void,
+  ): void {
+    this.#staged.push({ dir, temp, final: sidecarFinal, payload, onCommit, onFail });
+  }
+
+  /** Entries sealed (durable temps) and not yet renamed. */
+  get pendingRenames(): number {
+    let n = 0;
+    for (const g of this.#sealed) n += g.entries.length - g.next;
+    return n;
+  }
+
+  /** Steps 3–5 for everything staged, at once. Never throws: failures go to `onFail`. */
   flush(): void {
+    this.seal();
+    this.commitReady(Infinity);
+  }
+
+  /**
+   * Step 3 for everything staged: one syncfs per filesystem. The batch then waits for
+   * `commitReady`, so the renames can be interleaved with the workers' progress.
+   */
+  seal(): void {
     const staged = this.#staged;
     this.#staged = [];
     if (staged.length === 0) return;
@@ -95,22 +130,42 @@ export class CommitBatch {
       if (failedFs.size > 0) {
         live = [];
         for (const s of staged) {
-          const reason = failedFs.get(this.#dev(s.dir));
+          const reason = failedFs.get(this.#devOrMinus(s.dir));
           if (reason === undefined) live.push(s);
           else this.#abandon(s, reason);
         }
       }
     }
-    const committed: Staged[] = [];
-    for (const s of live) {
-      try {
-        // The commit point: the sidecar appears under its final name, whole.
-        this.#io.rename(s.temp, s.final);
-        committed.push(s);
-      } catch (e) {
-        this.#abandon(s, `cannot commit sidecar: ${reasonOf(e)}`);
+    this.#sealed.push({ entries: live, next: 0, committed: [] });
+  }
+
+  /**
+   * Steps 4–5 for at most `limit` sealed entries, oldest batch first: rename each temp
+   * to its final name; when a batch's renames are done, fsync each of its directories
+   * once and report its entries. Never throws.
+   */
+  commitReady(limit: number): void {
+    let budget = limit;
+    while (budget > 0 && this.#sealed.length > 0) {
+      const g = this.#sealed[0]!;
+      while (budget > 0 && g.next < g.entries.length) {
+        const s = g.entries[g.next++]!;
+        budget--;
+        try {
+          // The commit point: the sidecar appears under its final name, whole.
+          this.#io.rename(s.temp, s.final);
+          g.committed.push(s);
+        } catch (e) {
+          this.#abandon(s, `cannot commit sidecar: ${reasonOf(e)}`);
+        }
       }
+      if (g.next < g.entries.length) return;
+      this.#sealed.shift();
+      this.#finishGroup(g.committed);
     }
+  }
+
+  #finishGroup(committed: Staged[]): void {
     const dirFailure = new Map<BPath, string>();
     if (this.#durable) {
       for (const dir of new Set(committed.map((s) => s.dir))) {
@@ -131,6 +186,16 @@ export class CommitBatch {
     }
   }
 
+  /** The device of a directory, or -1 when it cannot be stat'ed (its syncfs then fails). */
+  #devOrMinus(dir: BPath): number {
+    try {
+      return this.#dev(dir);
+    } catch (_e) {
+      // Reported through the syncfs failure of the same directory.
+      return -1;
+    }
+  }
+
   #dev(dir: BPath): number {
     let dev = this.#devOf.get(dir);
     if (dev === undefined) {
@@ -143,7 +208,7 @@ export class CommitBatch {
   #filesystems(staged: Staged[]): Map<number, BPath> {
     const byDev = new Map<number, BPath>();
     for (const s of staged) {
-      const dev = this.#dev(s.dir);
+      const dev = this.#devOrMinus(s.dir);
       if (!byDev.has(dev)) byDev.set(dev, s.dir);
     }
     return byDev;

@@ -67,13 +67,8 @@ export function reservePayload(
 }
 
 function lexists(p: string | Buffer): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch (e) {
-    if (errnoOf(e) === "ENOENT") return false;
-    throw e;
-  }
+  // No throw on the hot path: a thrown ENOENT costs ~20 µs on Deno.
+  return fs.lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 }
 
 /** What a file copy learned. */

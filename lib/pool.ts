@@ -1,5 +1,5 @@
 /**
- * A fixed pool of worker threads (workers/snap_worker.ts) that copy+hash or hash
+ * A fixed pool of worker threads (workers/snap_worker.ts) that snapshot or hash
  * batches of files. A request goes to the worker with the fewest batches in flight;
  * `request` resolves with that batch's response. A worker that dies rejects its
  * in-flight batches, so no caller waits forever. Idle workers are unref'ed, and
@@ -11,6 +11,7 @@ import type {
   CopyResult,
   HashJob,
   HashResult,
+  SidecarSpec,
   WorkerRequest,
   WorkerResponse,
 } from "../workers/protocol.ts";
@@ -83,8 +84,8 @@ export class WorkerPool {
   }
 
   /** Copies+hashes a batch of files; results come back in job order. */
-  async copy(jobs: CopyJob[]): Promise<CopyResult[]> {
-    const res = await this.#send({ kind: "copy", batch: this.#next++, jobs });
+  async copy(jobs: CopyJob[], sidecar: SidecarSpec): Promise<CopyResult[]> {
+    const res = await this.#send({ kind: "copy", batch: this.#next++, sidecar, jobs });
     if (res.kind !== "copied") throw new Error(`worker answered ${res.kind} to copy`);
     return res.results;
   }

@@ -4,9 +4,10 @@
  * Order of work:
  * 1. Pick the run's TS (ms since the epoch). Create the store directory if any.
  * 2. Walk the PATHs (lib/walk.ts), streaming. Regular files go to the worker pool in
- *    batches (copy + hash, one read per byte: lib/payload.ts); symlinks and absent
- *    targets are small and handled here (symlink payload / tombstone).
- * 3. As results arrive the main thread stages each sidecar (lib/commit.ts), and every
+ *    batches: copy + hash (one read per byte) and the sidecar temp, in parallel
+ *    (lib/file_entry.ts); symlinks and absent targets are small and handled here
+ *    (symlink payload / tombstone, sidecar temp).
+ * 3. As results arrive the main thread stages each entry (lib/commit.ts), and every
  *    `COMMIT_EVERY` entries (and at the end) flushes the batch: syncfs, rename, fsync
  *    of each directory. Memory stays bounded by the batch, not the tree.
  * 4. Before returning, wait until the clock has passed TS, so a later run (serialised
@@ -30,10 +31,12 @@ import { walkTargets } from "./walk.ts";
 import type { CopyJob, CopyResult } from "../workers/protocol.ts";
 
 /** Entries staged before a flush: bounds memory and the work lost to a crash. */
-export const COMMIT_EVERY = 4096;
+export const COMMIT_EVERY = 8192;
 /** Files per worker message, and batches in flight per worker. */
-const JOBS_PER_BATCH = 32;
-const BATCHES_PER_WORKER = 3;
+const JOBS_PER_BATCH = 64;
+const BATCHES_PER_WORKER = 8;
+/** Renames done per worker result while workers run: keeps the commit off the critical path. */
+const RENAMES_PER_TURN = 256;
 
 /** What to snapshot and how. */
 export interface SnapshotOptions {
@@ -145,7 +148,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
         ),
       (reason) => fail(path, reason),
     );
-    if (batch.size >= COMMIT_EVERY) batch.flush();
+    if (batch.size >= COMMIT_EVERY) batch.seal();
   };
   /** The entry directory of a target, created in the store if needed; undefined on failure. */
   const dirFor = (path: BPath): BPath | undefined => {
@@ -191,16 +194,20 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
         fail(path, reason);
         continue;
       }
-      stage(path, batchJobs[i]!.dir, r.ts, {
-        kind: "file",
-        mode: r.mode,
-        hash: r.hash,
-        size: r.size,
-        mtimeMs: r.mtimeMs,
-        uid: r.uid,
-        gid: r.gid,
-      });
+      const dir = batchJobs[i]!.dir;
+      const name = posix.basename(path);
+      const ets = r.ts;
+      batch.stageWritten(
+        dir,
+        r.sidecarTemp,
+        posix.join(dir, sidecarName(name, tag, ets)),
+        posix.join(dir, payloadName(name, tag, ets)),
+        () => saved({ path, kind: "file", ts: ets, size: r.size }, r.hash),
+        (reason) => fail(path, reason),
+      );
+      if (batch.size >= COMMIT_EVERY) batch.seal();
     }
+    batch.commitReady(RENAMES_PER_TURN);
     reporter.progress(
       `snapshot: ${sum.files + sum.symlinks + sum.absent} saved, ${sum.failed} failed`,
     );
@@ -210,7 +217,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     const paths = jobPaths;
     jobs = [];
     jobPaths = [];
-    const p = pool.copy(batchJobs).then(
+    const p = pool.copy(batchJobs, { schema: opts.schema, run: ts }).then(
       (results) => onCopied(paths, batchJobs, results),
       (e) => {
         for (const path of paths) fail(path, `worker failed: ${reasonOf(e)}`);

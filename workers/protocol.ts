@@ -4,6 +4,7 @@
  * Errors cross as `{ code, message }`: `code` is an errno name or one of ours.
  */
 import type { BPath } from "../lib/bpath.ts";
+import type { SchemaChoice } from "../lib/sidecar.ts";
 
 /** Copy one regular file into a new payload while hashing it. */
 export interface CopyJob {
@@ -12,6 +13,12 @@ export interface CopyJob {
   name: BPath;
   tag: string;
   ts: number;
+}
+
+/** What every copy job of a run shares: how to write its sidecar temp. */
+export interface SidecarSpec {
+  schema: SchemaChoice;
+  run: number;
 }
 
 /** Hash one regular file (never following a symlink). */
@@ -36,6 +43,8 @@ export type CopyResult =
     mode: number;
     uid: number;
     gid: number;
+    /** The sidecar temp written beside the payload, to be committed by the main thread. */
+    sidecarTemp: BPath;
   }
   | { ok: false; error: WireError };
 
@@ -44,7 +53,7 @@ export type HashResult = { ok: true; hash: string; size: number } | { ok: false;
 
 /** Main thread → worker. */
 export type WorkerRequest =
-  | { kind: "copy"; batch: number; jobs: CopyJob[] }
+  | { kind: "copy"; batch: number; sidecar: SidecarSpec; jobs: CopyJob[] }
   | { kind: "hash"; batch: number; jobs: HashJob[] };
 
 /** Worker → main thread. */

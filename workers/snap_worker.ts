@@ -4,7 +4,8 @@
 import { parentPort, threadId } from "node:worker_threads";
 import { errnoOf } from "../lib/errors.ts";
 import { setTempThread } from "../lib/layout.ts";
-import { copyHashFile, hashFile } from "../lib/payload.ts";
+import { snapshotFile } from "../lib/file_entry.ts";
+import { hashFile } from "../lib/payload.ts";
 import type {
   CopyResult,
   HashResult,
@@ -27,7 +28,7 @@ function handle(req: WorkerRequest): WorkerResponse {
   if (req.kind === "copy") {
     const results: CopyResult[] = req.jobs.map((j) => {
       try {
-        return { ok: true, ...copyHashFile(j.src, j.dir, j.name, j.tag, j.ts, buf) };
+        return { ok: true, ...snapshotFile(j, req.sidecar, buf) };
       } catch (e) {
         return { ok: false, error: wire(e) };
       }

@@ -1,0 +1,41 @@
+/**
+ * The worker's whole job for one regular file: copy+hash it into a new payload
+ * (lib/payload.ts), then write its sidecar to a temp name beside the final one
+ * (lib/atomic_write.ts). Both run in parallel on the workers; the main thread only
+ * commits (renames) the temps, serially, after the batch flush (lib/commit.ts).
+ * If the sidecar temp cannot be written, the payload is removed: no orphan is left.
+ */
+import * as fs from "node:fs";
+import { posix } from "node:path";
+import { type BPath, fsPath } from "./bpath.ts";
+import { writeTempFile } from "./atomic_write.ts";
+import { payloadName, sidecarName } from "./layout.ts";
+import { type CopiedFile, copyHashFile } from "./payload.ts";
+import { buildSidecar, encodeSidecar } from "./sidecar.ts";
+import type { CopyJob, SidecarSpec } from "../workers/protocol.ts";
+
+/** A copied file and its sidecar temp. */
+export interface FileEntry extends CopiedFile {
+  sidecarTemp: BPath;
+}
+
+/**
+ * Copies `job.src` into a payload and writes its sidecar temp.
+ * @throws PayloadError or the system error of the failed step (nothing left behind).
+ */
+export function snapshotFile(job: CopyJob, spec: SidecarSpec, buf: Uint8Array): FileEntry {
+  const c = copyHashFile(job.src, job.dir, job.name, job.tag, job.ts, buf);
+  const json = encodeSidecar(
+    buildSidecar({ kind: "file", ...c }, spec.schema, spec.run, new Date(spec.run)),
+  );
+  try {
+    const sidecarTemp = writeTempFile(
+      posix.join(job.dir, sidecarName(job.name, job.tag, c.ts)),
+      json,
+    );
+    return { ...c, sidecarTemp };
+  } catch (e) {
+    fs.rmSync(fsPath(posix.join(job.dir, payloadName(job.name, job.tag, c.ts))), { force: true });
+    throw e;
+  }
+}
