@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fsPath } from "./bpath.ts";
 import { errnoOf } from "./errors.ts";
-import { payloadName, sidecarName } from "./layout.ts";
+import { parseAnyName, payloadName, sidecarName } from "./layout.ts";
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
 const SRC_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
@@ -37,7 +37,7 @@ export class PayloadError extends Error {
 
 /**
  * Creates a payload under `.<name>.<tag>.<ts>.bak`, moving to the next ts while either
- * that payload name or its sidecar name exists (exclusive create, then lstat of the
+ * that payload name or its sidecar name exists (exclusive create, then a look-up of the
  * sidecar name: a sidecar-only name is never overwritten). Returns the ts it used.
  * @throws the create's error for anything but EEXIST.
  */
@@ -56,7 +56,7 @@ export function reservePayload(
       if (errnoOf(e) === "EEXIST") continue;
       throw e;
     }
-    if (lexists(fsPath(posix.join(dir, sidecarName(name, tag, t))))) {
+    if (sidecarTaken(dir, sidecarName(name, tag, t), ts)) {
       // A sidecar without payload holds this ts: give the name back and move on.
       fs.unlinkSync(p);
       continue;
@@ -66,9 +66,30 @@ export function reservePayload(
   throw new PayloadError("EEXIST", `no free entry name after ${RESERVE_ATTEMPTS} timestamps`);
 }
 
-function lexists(p: string | Buffer): boolean {
-  // No throw on the hot path: a thrown ENOENT costs ~20 µs on Deno.
-  return fs.lstatSync(p, { throwIfNoEntry: false }) !== undefined;
+/** Per thread: sidecar names with a TS at or after a run's TS, per directory, as first seen. */
+const sidecarsAhead = new Map<string, Set<BPath>>();
+const MAX_CACHED_DIRS = 4096;
+
+/**
+ * Whether a sidecar named `sidecar` exists in `dir` (for a reservation at or after
+ * `runTs`). One readdir per directory and thread replaces an lstat per file (~20 µs on
+ * Deno). A stale answer cannot hurt: a sidecar at a TS of this run can only appear
+ * after its payload was reserved with O_EXCL, which no other reservation can then win;
+ * so only names that existed before the run (found by the readdir) can collide.
+ */
+function sidecarTaken(dir: BPath, sidecar: BPath, runTs: number): boolean {
+  const key = `${runTs}\0${dir}`;
+  let ahead = sidecarsAhead.get(key);
+  if (ahead === undefined) {
+    ahead = new Set();
+    for (const n of fs.readdirSync(fsPath(dir), { encoding: "latin1" }) as unknown as BPath[]) {
+      const p = parseAnyName(n);
+      if (p !== undefined && p.kind === "sidecar" && p.ts >= runTs) ahead.add(n);
+    }
+    if (sidecarsAhead.size >= MAX_CACHED_DIRS) sidecarsAhead.clear();
+    sidecarsAhead.set(key, ahead);
+  }
+  return ahead.has(sidecar);
 }
 
 /** What a file copy learned. */
