@@ -194,6 +194,8 @@ export function* collectTargets(
       yield scanTarget(path, tag, store);
       continue;
     }
+    // A directory on disk with no image in the store has no entries (nothing to report).
+    if (storeDir !== undefined && !inStore) continue;
     // Walk the directory that holds the entries: the tree itself, or its image in the store.
     yield* scanTree(store === undefined ? path : storeDir!, tag, store, onError);
   }
