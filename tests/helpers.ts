@@ -144,3 +144,51 @@ export function jsonLines(stdout: string): Record<string, unknown>[] {
 export function ls(dir: string): string[] {
   return fs.readdirSync(dir).sort();
 }
+
+/** What `runCmd` returned: a CLI result, and whether the time limit killed it. */
+export interface CmdResult extends CliResult {
+  timedOut: boolean;
+}
+
+/** Runs any command with a time limit (SIGKILL when exceeded), so a hang fails fast. */
+export function runCmd(
+  cmd: string,
+  argv: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CmdResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: "1", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, opts.timeoutMs ?? 60_000);
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+/** Names in a directory as raw bytes (hex), listed by python3: exact on every runtime. */
+export function lsHex(dir: string): string[] {
+  const r = spawnSync("python3", [
+    "-c",
+    "import os,sys; print('\\n'.join(sorted(n.hex() for n in os.listdir(sys.argv[1].encode()))))",
+    dir,
+  ], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`python3 listing failed: ${r.stderr}`);
+  return r.stdout.split("\n").filter((l) => l !== "");
+}
