@@ -250,3 +250,16 @@ export function readSidecarFile(path: BPath): ParseResult {
   }
   return parseSidecar(text);
 }
+
+/**
+ * `scans` without repeats: a target selected twice (a file PATH inside a directory
+ * PATH, or a PATH given twice) is yielded once, the first time.
+ */
+export function* distinctTargets(scans: Iterable<TargetScan>): Generator<TargetScan> {
+  const seen = new Set<BPath>();
+  for (const scan of scans) {
+    if (seen.has(scan.target)) continue;
+    seen.add(scan.target);
+    yield scan;
+  }
+}
