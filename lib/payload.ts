@@ -129,6 +129,9 @@ export function copyHashFile(
     let st = fs.fstatSync(sfd, { bigint: true });
     if (!st.isFile()) throw new PayloadError("NOT_REGULAR", "not a regular file");
     const used = reservePayload(dir, name, tag, ts, (p) => {
+      // A name given back (its ts held by a sidecar) is already unlinked: close its fd.
+      if (dfd >= 0) fs.closeSync(dfd);
+      dfd = -1;
       dfd = fs.openSync(p, DST_FLAGS, 0o600);
       dst = p;
     });
@@ -170,7 +173,8 @@ export function copyHashFile(
     if (dfd >= 0) {
       fs.closeSync(dfd);
       // A failed copy must not leave an orphan payload behind.
-      if (!done) fs.unlinkSync(dst);
+      // (force: after the last name was given back, it is already gone.)
+      if (!done) fs.rmSync(dst, { force: true });
     }
   }
 }
