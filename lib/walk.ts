@@ -61,8 +61,12 @@ export function* walkTargets(paths: readonly BPath[], opts: WalkOptions): Genera
     }
     if (st.isFile()) yield { kind: "file", path: root };
     else if (st.isSymbolicLink()) yield { kind: "symlink", path: root };
-    else if (st.isDirectory()) yield* walkDir(root, opts);
-    else yield { kind: "skip", path: root, reason: specialReason(st) };
+    else if (st.isDirectory()) {
+      // The store given as a PATH: its lock file and entries are ours, never targets.
+      if (opts.skipDirs.has(`${st.dev}:${st.ino}`)) {
+        yield { kind: "skip", path: root, reason: "is the snapshot store, not a target" };
+      } else yield* walkDir(root, opts);
+    } else yield { kind: "skip", path: root, reason: specialReason(st) };
   }
 }
 
