@@ -1,0 +1,91 @@
+/**
+ * Helpers for the verify, list and prune tests: entries made by the real `snapshot`
+ * CLI, the names of their files, and a CLI runner that keeps each test's lock private
+ * (so tests never wait on another suite's lock).
+ */
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { posix } from "node:path";
+import { cliCommand, type CliResult, jsonLines, runCli } from "./helpers.ts";
+
+/** Runs snapyard with a private lock file under `dir`. */
+export function cli(dir: string, args: readonly string[]): Promise<CliResult> {
+  return runCli([...args, "--lock", posix.join(dir, "test.lock")]);
+}
+
+/** Runs `snapshot --json`, asserts exit 0, returns the run's TS. */
+export async function snap(dir: string, args: readonly string[]): Promise<number> {
+  const r = await cli(dir, ["snapshot", "--json", "--no-fsync", ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  const sum = jsonLines(r.stdout).find((e) => e.event === "summary");
+  return sum!.run as number;
+}
+
+/** The two files of an entry of target `<dir>/<name>`. */
+export function files(dir: string, name: string, tag: string, ts: number) {
+  const payload = posix.join(dir, `.${name}.${tag}.${ts}.bak`);
+  return { payload, sidecar: `${payload}.meta.json` };
+}
+
+/** Whether a path exists (symlinks not followed). */
+export function exists(p: string): boolean {
+  return fs.lstatSync(p, { throwIfNoEntry: false }) !== undefined;
+}
+
+/** Asserts both files of an entry exist (`true`) or both are gone (`false`). */
+export function assertEntry(dir: string, name: string, tag: string, ts: number, present: boolean) {
+  const f = files(dir, name, tag, ts);
+  assert.equal(exists(f.payload), present, `${f.payload} should ${present ? "" : "not "}exist`);
+  assert.equal(exists(f.sidecar), present, `${f.sidecar} should ${present ? "" : "not "}exist`);
+}
+
+/** Moves an entry to another TS (renames both files): how tests make old entries. */
+export function retime(dir: string, name: string, tag: string, ts: number, to: number): void {
+  const a = files(dir, name, tag, ts);
+  const b = files(dir, name, tag, to);
+  fs.renameSync(a.payload, b.payload);
+  fs.renameSync(a.sidecar, b.sidecar);
+}
+
+/** Every name in `dir` and below (relative), sorted: a before/after picture. */
+export function picture(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).sort();
+}
+
+/** The JSON events of a run, and its summary. */
+export function events(
+  r: CliResult,
+): { all: Record<string, unknown>[]; summary: Record<string, unknown> } {
+  const all = jsonLines(r.stdout);
+  const summary = all.find((e) => e.event === "summary");
+  assert.ok(summary !== undefined, `no summary in: ${r.stdout}\n${r.stderr}`);
+  return { all, summary };
+}
+
+/** Whether strace can inject faults here. */
+export const HAS_STRACE = spawnSync("strace", ["-V"]).status === 0;
+
+/**
+ * Runs snapyard under `strace -f` with extra strace options (fault injection, tracing
+ * to `traceFile`), with a private lock under `dir`.
+ */
+export function runStraced(
+  dir: string,
+  straceArgs: readonly string[],
+  args: readonly string[],
+): Promise<CliResult> {
+  const [cmd, argv] = cliCommand([...args, "--lock", posix.join(dir, "test.lock")]);
+  return new Promise((resolve, reject) => {
+    const child = spawn("strace", ["-f", "-qq", ...straceArgs, cmd, ...argv], {
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
