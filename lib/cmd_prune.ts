@@ -1,7 +1,8 @@
 /**
- * `snapyard prune`: run lib/prune.ts and report each removal (or, with --dry-run, each
- * removal it would make). A removal that fails makes the exit PARTIAL (3): the rest
- * was pruned, and a later prune retries what is left.
+ * `snapyard prune`: run lib/prune.ts and report. People get the plan line by line with
+ * --dry-run, and otherwise only failures and the summary (cron mail stays short);
+ * `--json` gives every removal as an event. A removal that fails makes the exit
+ * PARTIAL (3): the rest was pruned, and a later prune retries what is left.
  */
 import { toText } from "./bpath.ts";
 import type { CommandContext, Outcome } from "./context.ts";
@@ -30,7 +31,6 @@ export function pruneSummaryLine(s: PruneSummary): string {
 export function pruneCommand(ctx: CommandContext): Promise<Outcome> {
   const o = ctx.options;
   const r = ctx.reporter;
-  const would = o.dryRun ? "Would prune" : "Pruned";
   const onEvent = (e: PruneEvent) => {
     const target = toText(e.target);
     if (e.kind === "failed") {
@@ -41,7 +41,7 @@ export function pruneCommand(ctx: CommandContext): Promise<Outcome> {
         reason: e.reason,
       });
     } else if (e.kind === "pruned") {
-      r.line(`${would} "${target}" entry ${e.ts} (${WHY[e.why]})`);
+      if (o.dryRun) r.line(`Would prune "${target}" entry ${e.ts} (${WHY[e.why]})`);
       r.event({
         event: o.dryRun ? "would_prune" : "pruned",
         target,
@@ -51,7 +51,7 @@ export function pruneCommand(ctx: CommandContext): Promise<Outcome> {
       });
     } else {
       const what = e.what === "temp" ? "leftover temp file" : "orphan payload";
-      r.line(`${o.dryRun ? "Would remove" : "Removed"} ${what} "${toText(e.path)}"`);
+      if (o.dryRun) r.line(`Would remove ${what} "${toText(e.path)}"`);
       r.event({
         event: o.dryRun ? "would_remove" : "removed",
         what: e.what,

@@ -1,0 +1,374 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import { posix } from "node:path";
+import { test } from "node:test";
+import { cliCommand, type Fixture, makeTree, runCli, tempDir } from "./helpers.ts";
+import {
+  assertEntry,
+  cli,
+  events,
+  exists,
+  fastTempDir,
+  files,
+  HAS_STRACE,
+  picture,
+  retime,
+  runStraced,
+  snap,
+} from "./entry_fixture.ts";
+
+const DAY = 86_400_000;
+type Ev = Record<string, unknown>;
+
+/** `n` runs of target `<dir>/a` (content changes each time), oldest first. */
+async function runs(dir: string, n: number, extra: string[] = []): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    fs.writeFileSync(posix.join(dir, "a"), `version ${i}`);
+    out.push(await snap(dir, [...extra, posix.join(dir, "a")]));
+  }
+  return out;
+}
+
+test("prune --keep N keeps exactly the N newest entries and removes both files of the rest", async () => {
+  await using dir = tempDir();
+  const ts = await runs(dir.path, 5);
+  const r = await cli(dir.path, ["prune", "--json", "--keep", "2", dir.join("a")]);
+  assert.equal(r.code, 0, r.stderr);
+  for (const t of ts.slice(3)) assertEntry(dir.path, "a", "snapyard", t, true);
+  for (const t of ts.slice(0, 3)) assertEntry(dir.path, "a", "snapyard", t, false);
+  const { all, summary } = events(r);
+  assert.deepEqual(all.filter((e) => e.event === "pruned").map((e) => e.ts).sort(), ts.slice(0, 3));
+  assert.deepEqual([summary.pruned, summary.kept, summary.failed], [3, 2, 0]);
+  const v = await cli(dir.path, ["verify", dir.join("a")]);
+  assert.equal(v.code, 0, v.stderr);
+});
+
+test("prune --keep 0 still keeps the newest entry's pair", async () => {
+  await using dir = tempDir();
+  const ts = await runs(dir.path, 3);
+  const r = await cli(dir.path, ["prune", "--keep", "0", dir.join("a")]);
+  assert.equal(r.code, 0, r.stderr);
+  assertEntry(dir.path, "a", "snapyard", ts[2]!, true);
+  assertEntry(dir.path, "a", "snapyard", ts[1]!, false);
+  assertEntry(dir.path, "a", "snapyard", ts[0]!, false);
+});
+
+test("prune keeps the newest complete entry when newer entries are broken", async () => {
+  await using dir = tempDir();
+  const [t0, t1, t2, t3] = await runs(dir.path, 4);
+  // The two newest are unusable: payload gone, sidecar corrupt.
+  fs.rmSync(files(dir.path, "a", "snapyard", t3!).payload);
+  fs.writeFileSync(files(dir.path, "a", "snapyard", t2!).sidecar, "{");
+  const r = await cli(dir.path, ["prune", "--keep", "1", dir.join("a")]);
+  assert.equal(r.code, 0, r.stderr);
+  assertEntry(dir.path, "a", "snapyard", t1!, true); // newest complete: kept
+  assert.ok(exists(files(dir.path, "a", "snapyard", t3!).sidecar)); // index 0: within --keep 1
+  assertEntry(dir.path, "a", "snapyard", t2!, false);
+  assertEntry(dir.path, "a", "snapyard", t0!, false);
+  // By age alone every entry is old: the broken ones go, the newest complete stays.
+  for (const t of [t3!, t1!]) retime(dir.path, "a", "snapyard", t, t - 10 * DAY);
+  const old = await cli(dir.path, ["prune", "--max-age", "1d", dir.join("a")]);
+  assert.equal(old.code, 0, old.stderr);
+  assertEntry(dir.path, "a", "snapyard", t1! - 10 * DAY, true);
+  assert.ok(!exists(files(dir.path, "a", "snapyard", t3! - 10 * DAY).sidecar));
+});
+
+test("prune --max-age and --keep combine as OR, age by the TS in the name", async () => {
+  await using dir = tempDir();
+  const made = await runs(dir.path, 5);
+  // Ages, newest first: 0, 10, 20, 35, 40 days.
+  const ages = [40, 35, 20, 10, 0];
+  const ts = made.map((t, i) => t - ages[i]! * DAY);
+  made.forEach((t, i) => retime(dir.path, "a", "snapyard", t, ts[i]!));
+  // Age removes more than count: --keep 4 alone would remove one, 15d removes three.
+  const r = await cli(dir.path, [
+    "prune",
+    "--json",
+    "--keep",
+    "4",
+    "--max-age",
+    "15d",
+    dir.join("a"),
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const why = Object.fromEntries(
+    events(r).all.filter((e) => e.event === "pruned").map((e) => [e.ts as number, e.why]),
+  );
+  assert.deepEqual(why, { [ts[0]!]: "count, age", [ts[1]!]: "age", [ts[2]!]: "age" });
+  for (const t of ts.slice(3)) assertEntry(dir.path, "a", "snapyard", t, true);
+  for (const t of ts.slice(0, 3)) assertEntry(dir.path, "a", "snapyard", t, false);
+  // Count removes more than age: --keep 2 removes three, 38d only one.
+  const dir2 = dir.join("second");
+  fs.mkdirSync(dir2);
+  const made2 = await runs(dir2, 5);
+  const ts2 = made2.map((t, i) => t - ages[i]! * DAY);
+  made2.forEach((t, i) => retime(dir2, "a", "snapyard", t, ts2[i]!));
+  const r2 = await cli(dir.path, [
+    "prune",
+    "--keep",
+    "2",
+    "--max-age",
+    "38d",
+    posix.join(dir2, "a"),
+  ]);
+  assert.equal(r2.code, 0, r2.stderr);
+  for (const t of ts2.slice(3)) assertEntry(dir2, "a", "snapyard", t, true);
+  for (const t of ts2.slice(0, 3)) assertEntry(dir2, "a", "snapyard", t, false);
+});
+
+test("prune removes orphan payloads and leftover temp files, then verify exits 0", async () => {
+  await using dir = tempDir();
+  const ts = await runs(dir.path, 2);
+  const orphan = files(dir.path, "a", "snapyard", ts[1]! + 7).payload;
+  fs.writeFileSync(orphan, "half a payload");
+  const temp = `${files(dir.path, "a", "snapyard", ts[1]! + 7).sidecar}.tmp-999-3`;
+  fs.writeFileSync(temp, '{"schema"');
+  const before = await cli(dir.path, ["verify", dir.join("a")]);
+  assert.equal(before.code, 71);
+  const r = await cli(dir.path, ["prune", "--json", "--keep", "10", dir.join("a")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!exists(orphan) && !exists(temp));
+  for (const t of ts) assertEntry(dir.path, "a", "snapyard", t, true);
+  const { summary } = events(r);
+  assert.deepEqual([summary.pruned, summary.orphan_payloads, summary.temps], [0, 1, 1]);
+  const after = await cli(dir.path, ["verify", dir.join("a")]);
+  assert.equal(after.code, 0, after.stderr);
+});
+
+test("prune of foo leaves foo.conf, foo.x and other tags untouched", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [
+    { kind: "file", path: "foo", content: "1" },
+    { kind: "file", path: "foo.conf", content: "2" },
+    { kind: "file", path: "foo.x", content: "3" },
+  ]);
+  const all = ["foo", "foo.conf", "foo.x"].map((n) => dir.join(n));
+  const def = [await snap(dir.path, all), await snap(dir.path, all)];
+  const tagged = [
+    await snap(dir.path, ["--tag", "x", dir.join("foo")]),
+    await snap(dir.path, ["--tag", "x", dir.join("foo")]),
+  ];
+  const r = await cli(dir.path, ["prune", "--keep", "1", dir.join("foo")]);
+  assert.equal(r.code, 0, r.stderr);
+  assertEntry(dir.path, "foo", "snapyard", def[0]!, false);
+  assertEntry(dir.path, "foo", "snapyard", def[1]!, true);
+  for (const n of ["foo.conf", "foo.x"]) {
+    for (const t of def) assertEntry(dir.path, n, "snapyard", t, true);
+  }
+  for (const t of tagged) assertEntry(dir.path, "foo", "x", t, true);
+  const x = await cli(dir.path, ["prune", "--keep", "1", "--tag", "x", dir.path]);
+  assert.equal(x.code, 0, x.stderr);
+  assertEntry(dir.path, "foo", "x", tagged[0]!, false);
+  assertEntry(dir.path, "foo", "x", tagged[1]!, true);
+  for (const t of def) assertEntry(dir.path, "foo.x", "snapyard", t, true);
+});
+
+test("prune of a directory PATH in a --store prunes every target below, in the store only", async () => {
+  await using dir = tempDir();
+  const store = dir.join("store");
+  makeTree(dir.path, [
+    { kind: "file", path: "t/one", content: "1" },
+    { kind: "file", path: "t/sub/two", content: "2" },
+  ]);
+  const ts = [
+    await snap(dir.path, ["--store", store, dir.join("t")]),
+    await snap(dir.path, ["--store", store, dir.join("t")]),
+  ];
+  const tree = picture(dir.join("t"));
+  const r = await cli(dir.path, ["prune", "--store", store, "--keep", "1", dir.join("t")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(picture(dir.join("t")), tree);
+  for (const [d, n] of [[dir.join("t"), "one"], [dir.join("t/sub"), "two"]] as const) {
+    assertEntry(posix.join(store, d), n, "snapyard", ts[0]!, false);
+    assertEntry(posix.join(store, d), n, "snapyard", ts[1]!, true);
+  }
+});
+
+test("prune --dry-run prints what would go and changes nothing", async () => {
+  await using dir = tempDir();
+  const ts = await runs(dir.path, 3);
+  fs.writeFileSync(files(dir.path, "a", "snapyard", 5).payload, "orphan");
+  const before = picture(dir.path);
+  const r = await cli(dir.path, ["prune", "--dry-run", "--keep", "1", dir.join("a")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(picture(dir.path), before);
+  assert.match(r.stdout, new RegExp(`Would prune "${dir.join("a")}" entry ${ts[0]}`));
+  assert.match(r.stdout, new RegExp(`Would prune "${dir.join("a")}" entry ${ts[1]}`));
+  assert.match(r.stdout, /Would remove orphan payload/);
+  assert.match(r.stdout, /2 entries would be pruned, 1 kept/);
+});
+
+test("prune reports a failed removal with path and reason, does not count it, exits 3", {
+  skip: !HAS_STRACE && "strace is not installed",
+}, async () => {
+  await using dir = tempDir();
+  const ts = await runs(dir.path, 4);
+  const stuck = files(dir.path, "a", "snapyard", ts[0]!).sidecar;
+  const half = files(dir.path, "a", "snapyard", ts[1]!).payload;
+  const inject = ["-e", "trace=unlink,unlinkat", "-e", "inject=unlink,unlinkat:error=EIO"];
+  const r = await runStraced(dir.path, ["-o", "/dev/null", "-P", stuck, "-P", half, ...inject], [
+    "prune",
+    "--json",
+    "--keep",
+    "1",
+    dir.join("a"),
+  ]);
+  assert.equal(r.code, 3, r.stderr);
+  const { all, summary } = events(r);
+  const errors = all.filter((e) => e.event === "error");
+  assert.deepEqual(errors.map((e) => e.path).sort(), [half, stuck].sort());
+  assert.ok(errors.every((e) => /input\/output error \(EIO\)/.test(e.reason as string)));
+  assert.deepEqual([summary.pruned, summary.failed], [1, 2]);
+  assertEntry(dir.path, "a", "snapyard", ts[0]!, true); // sidecar could not go: entry intact
+  assertEntry(dir.path, "a", "snapyard", ts[2]!, false);
+  // Sidecar gone, payload stuck: an orphan, never a sidecar without data.
+  assert.ok(exists(half) && !exists(files(dir.path, "a", "snapyard", ts[1]!).sidecar));
+  const h = await cli(dir.path, ["prune", "--keep", "1", dir.join("a")]);
+  assert.equal(h.code, 0, h.stderr);
+  assert.ok(!exists(half));
+  assertEntry(dir.path, "a", "snapyard", ts[0]!, false);
+});
+
+test("prune removes each sidecar before its payload and fsyncs each touched directory once", {
+  skip: !HAS_STRACE && "strace is not installed",
+}, async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [
+    { kind: "file", path: "t/a", content: "1" },
+    { kind: "file", path: "t/s/b", content: "2" },
+    { kind: "file", path: "u/c", content: "3" },
+  ]);
+  const all = [dir.join("t"), dir.join("u")];
+  for (let i = 0; i < 3; i++) await snap(dir.path, all);
+  const trace = dir.join("trace.txt");
+  const r = await runStraced(dir.path, [
+    "-y",
+    "-o",
+    trace,
+    "-e",
+    "trace=unlink,unlinkat,fsync,fdatasync",
+  ], ["prune", "--keep", "1", dir.join("t")]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = fs.readFileSync(trace, "utf8").split("\n").filter((l) => l.includes(dir.path));
+  const unlinked = lines.flatMap((l) => /unlink(?:at)?\(.*?"([^"]+)"/.exec(l)?.[1] ?? []);
+  assert.equal(unlinked.length, 8);
+  for (const p of unlinked.filter((p) => p.endsWith(".bak"))) {
+    assert.ok(unlinked.indexOf(`${p}.meta.json`) < unlinked.indexOf(p), `${p} before its sidecar`);
+  }
+  const synced = lines.flatMap((l) => /fsync\(\d+<([^>]+)>\)/.exec(l)?.[1] ?? []).sort();
+  assert.deepEqual(synced, [dir.join("t"), dir.join("t/s")]);
+  // --no-fsync: no directory fsync at all.
+  await snap(dir.path, all);
+  await snap(dir.path, all);
+  const r2 = await runStraced(dir.path, ["-y", "-o", trace, "-e", "trace=fsync,fdatasync"], [
+    "prune",
+    "--no-fsync",
+    "--keep",
+    "1",
+    dir.join("t"),
+  ]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.ok(!fs.readFileSync(trace, "utf8").includes(`<${dir.path}`));
+});
+
+test("prune waits for the run lock and exits 30 naming the lock file", async () => {
+  await using dir = tempDir();
+  await runs(dir.path, 2);
+  const lock = dir.join("held.lock");
+  const holder = spawn("flock", [lock, "-c", "echo held; exec sleep 30"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true, // its own process group, so the sleeping child dies with it
+  });
+  try {
+    await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
+    const t0 = performance.now();
+    const r = await runCli([
+      "prune",
+      "--keep",
+      "1",
+      "--lock",
+      lock,
+      "--lock-timeout",
+      "200",
+      dir.join("a"),
+    ]);
+    assert.equal(r.code, 30);
+    assert.ok(performance.now() - t0 >= 200);
+    assert.ok(r.stderr.includes(lock), r.stderr);
+  } finally {
+    process.kill(-holder.pid!, "SIGKILL");
+  }
+});
+
+/** Starts a snapshot and SIGKILLs it after `ms`; resolves with the signal (null: it finished). */
+function killedSnapshot(dir: string, args: string[], ms: number): Promise<string | null> {
+  const [cmd, argv] = cliCommand([
+    "snapshot",
+    "-q",
+    "--lock",
+    posix.join(dir, "test.lock"),
+    ...args,
+  ]);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: "ignore" });
+    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+    child.on("error", reject);
+    child.on("exit", (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal);
+    });
+  });
+}
+
+test("snapshot killed by SIGKILL at random moments leaves only complete entries or leftovers that verify names and prune removes", async () => {
+  await using dir = fastTempDir();
+  const fixtures: Fixture[] = [];
+  for (let i = 0; i < 2000; i++) {
+    fixtures.push({ kind: "file", path: `t/d${i % 20}/f${i}`, content: `file ${i} `.repeat(20) });
+  }
+  makeTree(dir.path, fixtures);
+  const store = dir.join("store");
+  const args = ["--store", store, dir.join("t")];
+  const t0 = performance.now();
+  await snap(dir.path, args.concat()); // one good run first
+  const full = performance.now() - t0;
+  let kills = 0;
+  let killed = 0;
+  let v;
+  do {
+    // Four kills at random moments of a run, then one look; again if none left anything.
+    for (let i = 0; i < 4; i++, kills++) {
+      const ms = 5 + Math.floor(Math.random() * Math.max(300, full));
+      if (await killedSnapshot(dir.path, args, ms) === "SIGKILL") killed++;
+    }
+    v = await cli(dir.path, ["verify", "--json", "--store", store]);
+  } while (events(v).summary.problems === 0 && kills < 12);
+  const { all, summary } = events(v);
+  const states = new Set(all.filter((e) => e.event === "problem").map((e) => e.state));
+  // A crash leaves nothing but orphan payloads and temps; every committed entry is ok.
+  for (const s of states) assert.ok(s === "orphan_payload" || s === "temp", `state ${s}`);
+  assert.equal(summary.ok, summary.entries);
+  assert.equal(v.code, 71);
+  const leftovers = summary.problems as number;
+  const entries = summary.entries as number;
+  assert.ok(killed >= 1, "no run was killed mid-way");
+  assert.ok(leftovers > 0, "no kill left anything behind");
+  const p = await cli(dir.path, [
+    "prune",
+    "--json",
+    "--store",
+    store,
+    "--keep",
+    "1000",
+    dir.join("t"),
+  ]);
+  assert.equal(p.code, 0, p.stderr);
+  const ps = events(p).summary;
+  assert.equal(ps.pruned, 0);
+  assert.equal((ps.orphan_payloads as number) + (ps.temps as number), leftovers);
+  const after = await cli(dir.path, ["verify", "--json", "--store", store]);
+  assert.equal(after.code, 0, after.stdout);
+  assert.equal(events(after).summary.entries, entries);
+});
