@@ -133,8 +133,14 @@ export function scanTarget(target: BPath, tag: string, store: BPath | undefined)
 /**
  * Every target with files of `tag` in entry directory `dir` (one directory, not below).
  * In store mode `dir` is under the store; restore temps beside the targets are included.
+ * `names`: the directory's names when the caller has just read them (saves a readdir).
  */
-export function scanEntryDir(dir: BPath, tag: string, store: BPath | undefined): TargetScan[] {
+export function scanEntryDir(
+  dir: BPath,
+  tag: string,
+  store: BPath | undefined,
+  names: readonly BPath[] = readNames(dir),
+): TargetScan[] {
   const tdir = targetDirOf(dir, store);
   const scans = new Map<BPath, { scan: TargetScan; byTs: Map<number, Files> }>();
   const get = (name: BPath) => {
@@ -145,7 +151,7 @@ export function scanEntryDir(dir: BPath, tag: string, store: BPath | undefined):
     }
     return s;
   };
-  for (const fname of readNames(dir)) {
+  for (const fname of names) {
     const p = parseAnyName(fname);
     if (p === undefined || p.tag !== tag) continue;
     const s = get(p.name);
@@ -222,10 +228,12 @@ export function* scanTree(
       continue;
     }
     const subdirs: BPath[] = [];
+    const names: BPath[] = [];
     for (const d of dirents) {
+      names.push(d.name as BPath);
       if (d.isDirectory()) subdirs.push(posix.join(dir, d.name as BPath));
     }
-    yield* scanEntryDir(dir, tag, store).sort((
+    yield* scanEntryDir(dir, tag, store, names).sort((
       a,
       b,
     ) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
