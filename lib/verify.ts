@@ -238,6 +238,12 @@ function checkEntry(target: BPath, e: EntryRef): Check {
       ? problem("orphan_sidecar", "tombstone missing (the entry still records an absent target)")
       : problem("payload_missing", `no payload for this ${s.prior_kind} entry`);
   }
+  if (s.prior_kind === "file" && s.payload_hash !== undefined && s.size !== undefined) {
+    // v3 records the size: no lstat here, the worker's fstat checks the type (ELOOP,
+    // NOT_REGULAR) and the batch is cut by the recorded size.
+    const pending = { target, entry: e, hash: s.payload_hash, size: s.size, bytes: s.size };
+    return { kind: "hash", pending };
+  }
   let st: fs.Stats;
   try {
     st = fs.lstatSync(fsPath(e.payload));
