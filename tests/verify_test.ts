@@ -205,3 +205,27 @@ test("verify with one worker and with several finds exactly the tampered payload
     assert.equal(summary.ok, 297);
   }
 });
+
+test("verify checks v2 (switchyard-fs) entries and a v3 file payload swapped for a directory", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [
+    { kind: "file", path: "t/a", content: "alpha" },
+    { kind: "file", path: "t/b", content: "beta" },
+    { kind: "symlink", path: "t/l", target: "a" },
+  ]);
+  const t = dir.join("t");
+  const v2 = await snap(dir.path, ["--schema", "v2", t, posix.join(t, "gone")]);
+  const v3 = await snap(dir.path, [posix.join(t, "b")]);
+  const ok = await cli(dir.path, ["verify", "--json", t]);
+  assert.equal(ok.code, 0, ok.stdout);
+  assert.equal(events(ok).summary.entries, 5);
+  const tampered = files(t, "a", "snapyard", v2).payload;
+  fs.writeFileSync(tampered, "ALPHA");
+  const swapped = files(t, "b", "snapyard", v3).payload;
+  fs.rmSync(swapped);
+  fs.mkdirSync(swapped);
+  const r = await cli(dir.path, ["verify", "--json", t]);
+  assert.equal(r.code, 71);
+  const p = problems(events(r).all).map((e) => [e.state, e.path]).sort();
+  assert.deepEqual(p, [["hash_mismatch", tampered], ["payload_mismatch", swapped]].sort());
+});
