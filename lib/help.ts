@@ -32,8 +32,8 @@ Layout: entries live beside each target as .<name>.<tag>.<TS>.bak (payload) and
 .<name>.<tag>.<TS>.bak.meta.json (sidecar), or under --store DIR/<absolute dir>/.
 Compatible with switchyard-fs 1.0 (use --tag switchyard for its entries).
 
-Exit codes: 0 ok · 1 internal error · 2 usage · 3 partial (some targets failed, the rest
-committed) · 30 lock not acquired · 60 backup missing · 70 restore failed (I/O) ·
+Exit codes: 0 ok · 1 internal error · 2 usage · 3 partial (some targets or removals failed,
+the rest done) · 30 lock not acquired · 60 backup missing · 70 restore failed (I/O) ·
 71 integrity failure · 80 run: command failed, targets rolled back
 
 ${GLOBALS}`;
@@ -68,19 +68,39 @@ Options:
   --dry-run                 run every check, print the plan, change nothing
   --no-pre-snapshot         do not snapshot the current state first
   --allow-unverified        restore v1 file entries that have no hash (switchyard-fs)`,
-  verify: `snapyard verify [PATH...] — check entries: ok, hash mismatch, payload missing,
-sidecar corrupt, orphan payload, orphan sidecar, leftover temp file. Exit 0 or 71.
-Without PATH, checks the whole --store.`,
-  list: `snapyard list PATH... — each target's entries, newest first: TS, time, kind, size,
-short hash, state.`,
-  prune: `snapyard prune PATH... — remove old entries
-
-Per target and tag the newest complete entry is always kept; another goes when it is
-beyond --keep N or older than --max-age DURATION (90s, 90m, 12h, 30d). Orphans and temp
-files left by a crashed run are removed too.
+  verify: `snapyard verify [PATH...] — check every entry under PATHs (directories: every
+target below), or the whole --store without PATH. File payloads are hashed in parallel
+(SHA-256 against payload_hash); a symlink payload must carry the recorded link text; a
+tombstone must be an empty file. Each problem is reported with its path and reason:
+hash mismatch, payload mismatch, payload missing, orphan sidecar (a tombstone lost),
+sidecar corrupt, orphan payload, leftover temp file, unreadable, or unverified (a v1
+switchyard-fs file entry has no hash: it cannot be verified). Takes no lock.
+Exit 0 when every entry is ok, 71 otherwise.
 
 Options:
-  --keep N, --max-age DURATION, --dry-run, --tag T, --store DIR`,
+  --tag T, --store DIR   as for snapshot
+  --workers N            hashing threads (default: number of cores)`,
+  list: `snapyard list PATH... — each target's entries, newest first: TS, local time, kind,
+size, short hash, state (complete, PAYLOAD MISSING, SIDECAR CORRUPT, ORPHAN PAYLOAD) and
+a count of leftover temp files. Nothing is hashed (that is verify). Takes no lock.
+Exit 3 when a directory could not be read.
+
+Options:
+  --tag T, --store DIR   as for snapshot`,
+  prune: `snapyard prune PATH... — remove old entries
+
+Per target and tag the newest complete entry (valid sidecar, payload present) is always
+kept. Any other entry goes when it is beyond --keep N (counting all entries, newest
+first) or older than --max-age DURATION by its TS (90s, 90m, 12h, 30d): either rule.
+Its sidecar is removed before its payload. Orphan payloads and temp files left by a
+crashed run are removed too. One fsync per directory changed. A removal that fails is
+reported with its path and reason, is not counted, and makes the exit 3.
+
+Options:
+  --keep N, --max-age DURATION   the rules (at least one)
+  --dry-run                      print what would go; change nothing (takes no lock)
+  --tag T, --store DIR           as for snapshot
+  --no-fsync                     FOR TESTS ONLY: skip the directory fsyncs`,
   run: `snapyard run --target PATH... -- COMMAND [ARGS...]
 
 Snapshots every target (one run), runs COMMAND with inherited stdio, and if it exits
