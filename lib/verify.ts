@@ -14,7 +14,8 @@
  * to be restored (file, symlink) and "orphan sidecar" when it does not (`none`: the
  * tombstone is only a marker). Checks fail closed: a payload that cannot be read is
  * "unreadable", and a v1 file entry (switchyard-fs, no `payload_hash`) is "unverified";
- * both are problems, never ok.
+ * both are problems, never ok. Verify takes no lock: run while a snapshot is writing,
+ * it names that run's not yet committed files as orphans and temps.
  */
 import * as fs from "node:fs";
 import { type BPath, fromBytes, fromText, fsPath, toText } from "./bpath.ts";

@@ -186,6 +186,26 @@ test("prune of a directory PATH in a --store prunes every target below, in the s
   }
 });
 
+test("prune with --store removes a restore temp a crash left beside its target", async () => {
+  await using dir = tempDir();
+  const store = dir.join("store");
+  makeTree(dir.path, [{ kind: "file", path: "t/one", content: "1" }]);
+  const ts = await snap(dir.path, ["--store", store, dir.join("t")]);
+  const temp = dir.join(`t/.one.snapyard.${ts}.restore.tmp-31337-1`);
+  fs.writeFileSync(temp, "half a restore");
+  const v = await cli(dir.path, ["verify", "--json", "--store", store]);
+  assert.equal(v.code, 71);
+  assert.deepEqual(
+    events(v).all.filter((e) => e.event === "problem").map((e) => [e.state, e.path]),
+    [["temp", temp]],
+  );
+  const r = await cli(dir.path, ["prune", "--store", store, "--keep", "5", dir.join("t")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!exists(temp));
+  assertEntry(posix.join(store, dir.join("t")), "one", "snapyard", ts, true);
+  assert.equal((await cli(dir.path, ["verify", "--store", store])).code, 0);
+});
+
 test("prune --dry-run prints what would go and changes nothing", async () => {
   await using dir = tempDir();
   const ts = await runs(dir.path, 3);
