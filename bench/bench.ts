@@ -1,0 +1,293 @@
+/**
+ * snapyard's benchmark (issue #3): snapyard against three baselines on trees it makes.
+ *
+ *   deno run -A bench/bench.ts [--runtime deno|bun|both] [--rounds N] [--quick]
+ *                              [--no-huge] [--huge-rounds N] [--keep] [--work DIR]
+ *
+ * Order of work:
+ * 1. Build (or reuse) the trees under WORK/trees (bench/trees.ts).
+ * 2. For each tree, N rounds; each round runs every tool once, in an order rotated from
+ *    round to round: (a) `cp -a && sync -f`, (b) `cp -a && sha256sum`, and snapyard and
+ *    (c) the naive JS snapshot on each runtime. (a) and (b) do not depend on the runtime,
+ *    so one series of them serves both tables.
+ * 3. snapyard alone on the 100,000-file tree, for the peak RSS ratio.
+ * 4. Print one table per runtime and the PASS/FAIL lines, then delete every output.
+ * Outputs are never deleted during the run: ext4 without a journal avoids reusing
+ * recently freed inodes, which slows file creation right after a mass delete by up to
+ * 10× (shared/research/benchmarking-here.md). They stay parked until the end.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { spawnSync } from "node:child_process";
+import { parseArgs } from "node:util";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureTree, mixedTree, type TreeSpec, type TreeStats, uniformTree } from "./trees.ts";
+import { type Env, measure, type Runtime, TIME_BIN, type Tool, toolLabel } from "./tools.ts";
+import { type RuntimeResults, type Series, table, verdicts } from "./report.ts";
+
+const MiB = 1024 * 1024;
+/** ext4 here shuns freed inodes for up to ~6 minutes after a delete. */
+const INODE_QUARANTINE_MS = 6 * 60 * 1000;
+
+interface Options {
+  runtimes: Runtime[];
+  rounds: number;
+  quick: boolean;
+  huge: boolean;
+  hugeRounds: number;
+  keep: boolean;
+  work: string;
+}
+
+function usage(message: string): never {
+  console.error(`bench: ${message}`);
+  console.error(
+    "usage: bench/bench.ts [--runtime deno|bun|both] [--rounds N] [--quick] [--no-huge]\n" +
+      "                      [--huge] [--huge-rounds N] [--keep] [--work DIR]",
+  );
+  process.exit(2);
+}
+
+function positive(text: string | undefined, fallback: number, flag: string): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) usage(`${flag} wants a positive integer, got "${text}"`);
+  return n;
+}
+
+function parseOptions(argv: string[], repo: string): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      runtime: { type: "string", default: "both" },
+      rounds: { type: "string" },
+      quick: { type: "boolean", default: false },
+      huge: { type: "boolean" },
+      "no-huge": { type: "boolean", default: false },
+      "huge-rounds": { type: "string" },
+      keep: { type: "boolean", default: false },
+      work: { type: "string" },
+    },
+  });
+  const runtime = values.runtime;
+  if (runtime !== "deno" && runtime !== "bun" && runtime !== "both") {
+    usage(`--runtime wants deno, bun or both, got "${runtime}"`);
+  }
+  const quick = values.quick;
+  return {
+    runtimes: runtime === "both" ? ["deno", "bun"] : [runtime],
+    rounds: positive(values.rounds, quick ? 2 : 3, "--rounds"),
+    quick,
+    // The 100,000-file tree is in the full run (about 1 minute of it), not in --quick.
+    huge: values["no-huge"] ? false : values.huge ?? !quick,
+    hugeRounds: positive(values["huge-rounds"], quick ? 1 : 2, "--huge-rounds"),
+    keep: values.keep,
+    work: resolve(values.work ?? join(repo, ".bench")),
+  };
+}
+
+/** The trees of a full or a quick run: small, large, mixed, and the 100k one. */
+function treeSpecs(quick: boolean) {
+  const huge = uniformTree("huge-100k", 1000, 100, 4096);
+  if (quick) {
+    return {
+      small: uniformTree("small-1k", 10, 100, 4096),
+      large: uniformTree("large-64MiB", 1, 4, 16 * MiB),
+      mixed: mixedTree("mixed-300", 300, 7),
+      huge,
+    };
+  }
+  return {
+    small: uniformTree("small-10k", 100, 100, 4096),
+    large: uniformTree("large-1GiB", 1, 16, 64 * MiB),
+    mixed: mixedTree("mixed-3k", 3000, 7),
+    huge,
+  };
+}
+
+/** The real binaries (no wrapper script whose startup or RSS would be counted). */
+function findRuntimes(repo: string): Env["bin"] {
+  const bin = (name: string) => {
+    try {
+      return fs.realpathSync(join(repo, "node_modules", ".bin", name));
+    } catch (e) {
+      throw new Error(`Cannot find ${name}: run "npm install" in "${repo}" (${e})`);
+    }
+  };
+  return { deno: bin("deno"), bun: bin("bun") };
+}
+
+function firstLine(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  return (r.stdout ?? "").split("\n")[0] ?? "?";
+}
+
+/**
+ * Reads every file of `tree` once, untimed, so each tree's first round starts with the
+ * tree in the page cache like the others (the outputs of earlier trees may have pushed
+ * it out). `cat` rather than tar: GNU tar skips reading data when writing to /dev/null.
+ */
+function warmUp(tree: string): void {
+  const r = spawnSync("bash", [
+    "-c",
+    'find "$1" -type f -print0 | xargs -0 -r cat >/dev/null',
+    "warm",
+    tree,
+  ], {
+    stdio: "inherit",
+  });
+  if (r.status !== 0) throw new Error(`Cannot read tree "${tree}" to warm the cache`);
+}
+
+/** Rotates `items` left by `by`, so each tool runs at a different place in each round. */
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+function main(argv: string[]): number {
+  const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+  const opts = parseOptions(argv, repo);
+  try {
+    fs.accessSync(TIME_BIN, fs.constants.X_OK);
+  } catch {
+    // The only dependency outside node:, for peak RSS of whole pipelines.
+    console.error(`bench: ${TIME_BIN} is missing: install it with "apt-get install -y time"`);
+    return 2;
+  }
+  const env: Env = { repo, bin: findRuntimes(repo) };
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const runDir = join(opts.work, "runs", stamp);
+  const [outs, logs, trash] = [join(runDir, "out"), join(runDir, "logs"), join(opts.work, "trash")];
+  fs.mkdirSync(outs, { recursive: true });
+  fs.mkdirSync(logs, { recursive: true });
+  const park = (path: string) => {
+    fs.mkdirSync(trash, { recursive: true });
+    fs.renameSync(path, join(trash, `${Date.now()}-${Math.random().toString(36).slice(2)}`));
+  };
+  const cleanupMark = join(opts.work, "last_cleanup");
+  const sinceCleanup = fs.existsSync(cleanupMark)
+    ? Date.now() - fs.statSync(cleanupMark).mtimeMs
+    : Infinity;
+  if (sinceCleanup < INODE_QUARANTINE_MS) {
+    console.error(
+      `bench: warning: the last run deleted its outputs ${
+        Math.round(sinceCleanup / 1000)
+      } s ago; ` +
+        "file creation may be slowed for up to 6 minutes after that (ext4 inode reuse)",
+    );
+  }
+
+  const startedAt = performance.now();
+  const specs = treeSpecs(opts.quick);
+  const trees = join(opts.work, "trees");
+  const mainTrees: TreeSpec[] = [specs.small, specs.large, specs.mixed];
+  const stats = new Map<string, TreeStats>();
+  for (const spec of [...mainTrees, ...(opts.huge ? [specs.huge] : [])]) {
+    stats.set(spec.name, ensureTree(trees, spec, park));
+  }
+
+  console.log(`# snapyard benchmark ${new Date().toISOString()}`);
+  console.log(
+    `host: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ` +
+      `${Math.round(os.totalmem() / 2 ** 30)} GiB; load average at start: ${
+        os.loadavg().map((x) => x.toFixed(2)).join(" ")
+      }`,
+  );
+  console.log(
+    `snapyard ${firstLine("git", ["-C", repo, "describe", "--always", "--dirty"])}; ` +
+      `${firstLine(env.bin.deno, ["--version"])}; bun ${firstLine(env.bin.bun, ["--version"])}`,
+  );
+  console.log(`rounds: ${opts.rounds} per tree (interleaved); work dir: ${opts.work}`);
+  for (const spec of [...mainTrees, ...(opts.huge ? [specs.huge] : [])]) {
+    const s = stats.get(spec.name);
+    if (s) console.log(`  ${spec.name}: ${spec.title} (${(s.bytes / MiB).toFixed(0)} MiB)`);
+  }
+
+  const tools: Tool[] = [
+    { id: "cp_sync", kind: "cp_sync" },
+    { id: "cp_sha256", kind: "cp_sha256" },
+  ];
+  for (const runtime of opts.runtimes) {
+    tools.push({ id: `snapyard-${runtime}`, kind: "snapyard", runtime });
+    tools.push({ id: `naive-${runtime}`, kind: "naive", runtime });
+  }
+  const series = new Map<string, Series>();
+  const record = (tree: string, tool: Tool, round: number): Series => {
+    const treeStats = stats.get(tree);
+    if (!treeStats) throw new Error(`No stats for tree "${tree}"`);
+    const key = `${tree}/${tool.id}`;
+    let s = series.get(key);
+    if (!s) {
+      s = { tree, stats: treeStats, kind: tool.kind, samples: [] };
+      if (tool.runtime) s.runtime = tool.runtime;
+      series.set(key, s);
+    }
+    const out = join(outs, `${tree}.${tool.id}.r${round}`);
+    const sample = measure(env, tool, { root: join(trees, tree), stats: treeStats }, out, logs);
+    s.samples.push(sample);
+    console.error(
+      `bench: ${tree} round ${round} ${toolLabel(tool.kind)}${
+        tool.runtime ? ` [${tool.runtime}]` : ""
+      }: ${sample.seconds.toFixed(3)} s, ${(sample.rssKiB / 1024).toFixed(0)} MiB`,
+    );
+    return s;
+  };
+
+  const shift = Math.max(1, Math.floor(tools.length / opts.rounds));
+  for (const spec of mainTrees) {
+    warmUp(join(trees, spec.name));
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const tool of rotate(tools, (round - 1) * shift)) record(spec.name, tool, round);
+    }
+  }
+  const huge = new Map<Runtime, Series>();
+  if (opts.huge) {
+    for (let round = 1; round <= opts.hugeRounds; round++) {
+      for (const tool of rotate(tools.filter((t) => t.kind === "snapyard"), round - 1)) {
+        if (tool.runtime) huge.set(tool.runtime, record(specs.huge.name, tool, round));
+      }
+    }
+  }
+
+  let allPass = true;
+  const verdictLines: string[] = [];
+  const treeNames = mainTrees.map((t) => t.name);
+  for (const runtime of opts.runtimes) {
+    const all = [...series.values()];
+    const r: RuntimeResults = {
+      runtime,
+      series: all.filter((s) => s.runtime === undefined || s.runtime === runtime),
+      hugeBase: specs.small.name,
+    };
+    const h = huge.get(runtime);
+    if (h) r.huge = h;
+    console.log(`\n${table(r, treeNames)}`);
+    const [lines, pass] = verdicts(r, specs.small.name, specs.large.name, treeNames);
+    verdictLines.push(...lines);
+    allPass &&= pass;
+  }
+  console.log(`\n${verdictLines.join("\n")}`);
+  if (opts.quick) console.log("(--quick: the targets are stated for the full trees)");
+  const minutes = ((performance.now() - startedAt) / 60000).toFixed(1);
+  console.log(
+    `\n${allPass ? "all targets met" : "some targets missed"}; measured in ${minutes} min; ` +
+      `load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`,
+  );
+
+  if (opts.keep) {
+    console.log(`outputs kept in ${runDir}`);
+  } else {
+    // Only now, after every measurement: see the inode note in the header.
+    const started = performance.now();
+    fs.rmSync(join(opts.work, "runs"), { recursive: true, force: true });
+    fs.rmSync(trash, { recursive: true, force: true });
+    fs.writeFileSync(cleanupMark, `${new Date().toISOString()}\n`);
+    const s = ((performance.now() - started) / 1000).toFixed(1);
+    console.error(`bench: deleted the outputs in ${s} s`);
+  }
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
