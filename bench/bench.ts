@@ -19,92 +19,16 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { spawnSync } from "node:child_process";
-import { parseArgs } from "node:util";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureTree, mixedTree, type TreeSpec, type TreeStats, uniformTree } from "./trees.ts";
+import { ensureTree, type TreeSpec, type TreeStats } from "./trees.ts";
+import { parseOptions, treeSpecs } from "./options.ts";
 import { type Env, measure, type Runtime, TIME_BIN, type Tool, toolLabel } from "./tools.ts";
 import { type RuntimeResults, type Series, table, verdicts } from "./report.ts";
 
 const MiB = 1024 * 1024;
 /** ext4 here shuns freed inodes for up to ~6 minutes after a delete. */
 const INODE_QUARANTINE_MS = 6 * 60 * 1000;
-
-interface Options {
-  runtimes: Runtime[];
-  rounds: number;
-  quick: boolean;
-  huge: boolean;
-  hugeRounds: number;
-  keep: boolean;
-  work: string;
-}
-
-function usage(message: string): never {
-  console.error(`bench: ${message}`);
-  console.error(
-    "usage: bench/bench.ts [--runtime deno|bun|both] [--rounds N] [--quick] [--no-huge]\n" +
-      "                      [--huge] [--huge-rounds N] [--keep] [--work DIR]",
-  );
-  process.exit(2);
-}
-
-function positive(text: string | undefined, fallback: number, flag: string): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) usage(`${flag} wants a positive integer, got "${text}"`);
-  return n;
-}
-
-function parseOptions(argv: string[], repo: string): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      runtime: { type: "string", default: "both" },
-      rounds: { type: "string" },
-      quick: { type: "boolean", default: false },
-      huge: { type: "boolean" },
-      "no-huge": { type: "boolean", default: false },
-      "huge-rounds": { type: "string" },
-      keep: { type: "boolean", default: false },
-      work: { type: "string" },
-    },
-  });
-  const runtime = values.runtime;
-  if (runtime !== "deno" && runtime !== "bun" && runtime !== "both") {
-    usage(`--runtime wants deno, bun or both, got "${runtime}"`);
-  }
-  const quick = values.quick;
-  return {
-    runtimes: runtime === "both" ? ["deno", "bun"] : [runtime],
-    rounds: positive(values.rounds, quick ? 2 : 3, "--rounds"),
-    quick,
-    // The 100,000-file tree is in the full run (about 1 minute of it), not in --quick.
-    huge: values["no-huge"] ? false : values.huge ?? !quick,
-    hugeRounds: positive(values["huge-rounds"], quick ? 1 : 2, "--huge-rounds"),
-    keep: values.keep,
-    work: resolve(values.work ?? join(repo, ".bench")),
-  };
-}
-
-/** The trees of a full or a quick run: small, large, mixed, and the 100k one. */
-function treeSpecs(quick: boolean) {
-  const huge = uniformTree("huge-100k", 1000, 100, 4096);
-  if (quick) {
-    return {
-      small: uniformTree("small-1k", 10, 100, 4096),
-      large: uniformTree("large-64MiB", 1, 4, 16 * MiB),
-      mixed: mixedTree("mixed-300", 300, 7),
-      huge,
-    };
-  }
-  return {
-    small: uniformTree("small-10k", 100, 100, 4096),
-    large: uniformTree("large-1GiB", 1, 16, 64 * MiB),
-    mixed: mixedTree("mixed-3k", 3000, 7),
-    huge,
-  };
-}
 
 /** The real binaries (no wrapper script whose startup or RSS would be counted). */
 function findRuntimes(repo: string): Env["bin"] {
