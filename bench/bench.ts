@@ -154,7 +154,8 @@ function main(argv: string[]): number {
     console.error(
       `bench: ${tree} round ${round} ${toolLabel(tool.kind)}${
         tool.runtime ? ` [${tool.runtime}]` : ""
-      }: ${sample.seconds.toFixed(3)} s, ${(sample.rssKiB / 1024).toFixed(0)} MiB`,
+      }: ${sample.seconds.toFixed(3)} s, ${(sample.rssKiB / 1024).toFixed(0)} MiB, ` +
+        `CPU ${sample.user.toFixed(2)} usr + ${sample.sys.toFixed(2)} sys`,
     );
     return s;
   };
@@ -204,6 +205,7 @@ function main(argv: string[]): number {
     console.log(`outputs kept in ${runDir}`);
   } else {
     // Only now, after every measurement: see the inode note in the header.
+    console.error("bench: deleting the outputs (about 1.5 minutes after a full run)");
     const started = performance.now();
     fs.rmSync(join(opts.work, "runs"), { recursive: true, force: true });
     fs.rmSync(trash, { recursive: true, force: true });

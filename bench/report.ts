@@ -73,6 +73,10 @@ function row(s: Series, ratios: string[]): string[] {
     fixed(s.stats.bytes / MiB / med, 0),
     fixed(peakMiB(s), 0),
     ...ratios,
+    // Where the time goes: medians of user and kernel CPU seconds (all threads).
+    `${fixed(median(s.samples.map((x) => x.user)), 2)}+${
+      fixed(median(s.samples.map((x) => x.sys)), 2)
+    }`,
   ];
 }
 
@@ -85,7 +89,7 @@ function ratio(snap: Series | undefined, base: Series | undefined, of = median):
 /** The markdown table of one runtime. */
 export function table(r: RuntimeResults, trees: readonly string[]): string {
   const header = ["tree", "tool", "min s", "median s", "files/s", "MiB/s", "peak RSS MiB"];
-  header.push("snap/(a)", "snap/(b)", "snap/(c)");
+  header.push("snap/(a)", "snap/(b)", "snap/(c)", "CPU usr+sys s");
   const rows: string[][] = [];
   for (const tree of trees) {
     const snap = find(r.series, tree, "snapyard");

@@ -1,9 +1,10 @@
 /**
  * The competitors and how one run of one of them is measured.
  *
- * Order of one measurement: spawn the command under `/usr/bin/time -f %M` (peak RSS
- * in KiB; for a `bash -c` pipeline it is the max over every process of it, because
- * wait4 folds the waited-for children's maxrss in), time it with the monotonic clock
+ * Order of one measurement: spawn the command under `/usr/bin/time -f '%M %U %S'` (peak
+ * RSS in KiB, CPU seconds in user space and kernel; for a `bash -c` pipeline the RSS is
+ * the max over every process of it, because wait4 folds the waited-for children's
+ * maxrss in, and the CPU times are their sums), time it with the monotonic clock
  * from spawn to exit, check its exit status and, for snapyard and (c), that its JSON
  * summary counts every file and symlink of the tree. Then, untimed, `sync -f` the work
  * filesystem, so dirty pages one tool leaves (cp, sha256sum) are not flushed by the
@@ -24,10 +25,12 @@ export interface Tool {
   runtime?: Runtime;
 }
 
-/** One measured run. */
+/** One measured run: wall clock, peak RSS, and CPU time in user space and kernel. */
 export interface Sample {
   seconds: number;
   rssKiB: number;
+  user: number;
+  sys: number;
 }
 
 /** Where the repo and the runtimes' binaries are. */
@@ -114,7 +117,7 @@ export function measure(
   const [stdoutPath, stderrPath, rssPath] = [`${base}.out`, `${base}.err`, `${base}.rss`];
   const argv = [
     "-f",
-    "%M",
+    "%M %U %S",
     "-o",
     rssPath,
     ...commandLine(env, tool, tree.root, out, join(logs, "snapyard.lock")),
@@ -155,7 +158,9 @@ export function measure(
   }
   // /usr/bin/time writes "Command exited with non-zero status" first on failure: last line.
   const rssLines = fs.readFileSync(rssPath, "utf8").trim().split("\n");
-  const rssKiB = Number(rssLines[rssLines.length - 1]);
-  if (!Number.isFinite(rssKiB)) throw new Error(`${what}: unreadable peak RSS in "${rssPath}"`);
-  return { seconds, rssKiB };
+  const [rssKiB, user, sys] = (rssLines[rssLines.length - 1] ?? "").split(" ").map(Number);
+  if (rssKiB === undefined || user === undefined || sys === undefined || !(rssKiB > 0)) {
+    throw new Error(`${what}: unreadable peak RSS and CPU times in "${rssPath}"`);
+  }
+  return { seconds, rssKiB, user, sys };
 }
