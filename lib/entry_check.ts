@@ -165,11 +165,6 @@ export function checkEntry(target: BPath, e: EntryRef): Check {
   };
 }
 
-/** The reason of an error that crossed the thread boundary as `{ code, message }`. */
-function wireReason(e: { code: string; message: string }): string {
-  return reasonOf(Object.assign(new Error(e.message), { code: e.code }));
-}
-
 /** Compares one hash result with its sidecar; undefined when it matches. */
 export function judgeHash(p: Pending, r: HashResult): Finding | undefined {
   if (!r.ok) {
@@ -178,7 +173,7 @@ export function judgeHash(p: Pending, r: HashResult): Finding | undefined {
     if (code === "ELOOP" || code === "NOT_REGULAR") {
       return finding(p.target, p.entry, "payload_mismatch", "payload is not a regular file");
     }
-    return finding(p.target, p.entry, "unreadable", `cannot hash payload: ${wireReason(r.error)}`);
+    return finding(p.target, p.entry, "unreadable", `cannot hash payload: ${reasonOf(r.error)}`);
   }
   if (r.hash === p.hash) return undefined;
   const sizes = p.size !== undefined && p.size !== r.size

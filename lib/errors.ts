@@ -58,10 +58,16 @@ const REASONS: Record<string, string> = {
   EBUSY: "resource busy",
 };
 
-/** A short human reason for a caught error: `"permission denied (EACCES)"`. */
+/**
+ * A short human reason for a caught error, or for a `{ code, message }` that crossed
+ * the thread boundary: `"permission denied (EACCES)"`.
+ */
 export function reasonOf(e: unknown): string {
   const code = errnoOf(e);
   if (code !== undefined && REASONS[code] !== undefined) return `${REASONS[code]} (${code})`;
-  if (e instanceof Error) return code !== undefined ? `${e.message} (${code})` : e.message;
-  return String(e);
+  const message = typeof e === "object" && e !== null && "message" in e &&
+      typeof (e as { message: unknown }).message === "string"
+    ? (e as { message: string }).message
+    : String(e);
+  return code !== undefined && !message.includes(code) ? `${message} (${code})` : message;
 }
