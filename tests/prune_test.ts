@@ -360,11 +360,12 @@ test("snapshot killed by SIGKILL at random moments leaves only complete entries 
   do {
     // Four kills at random moments of a run, then one look; again if none left anything.
     for (let i = 0; i < 4; i++, kills++) {
-      const ms = 5 + Math.floor(Math.random() * Math.max(300, full));
+      // A random moment inside a run (startup to exit), where files are being written.
+      const ms = Math.floor(full * (0.2 + 0.75 * Math.random()));
       if (await killedSnapshot(dir.path, args, ms) === "SIGKILL") killed++;
     }
     v = await cli(dir.path, ["verify", "--json", "--store", store]);
-  } while (events(v).summary.problems === 0 && kills < 12);
+  } while (events(v).summary.problems === 0 && kills < 24);
   const { all, summary } = events(v);
   const states = new Set(all.filter((e) => e.event === "problem").map((e) => e.state));
   // A crash leaves nothing but orphan payloads and temps; every committed entry is ok.
