@@ -4,6 +4,7 @@
  * Errors cross as `{ code, message }`: `code` is an errno name or one of ours.
  */
 import type { BPath } from "../lib/bpath.ts";
+import type { FileEntry } from "../lib/file_entry.ts";
 import type { SchemaChoice } from "../lib/sidecar.ts";
 
 /** Copy one regular file into a new payload while hashing it. */
@@ -34,18 +35,7 @@ export interface WireError {
 
 /** Result of one copy job, in job order. */
 export type CopyResult =
-  | {
-    ok: true;
-    ts: number;
-    hash: string;
-    size: number;
-    mtimeMs: number;
-    mode: number;
-    uid: number;
-    gid: number;
-    /** The sidecar temp written beside the payload, to be committed by the main thread. */
-    sidecarTemp: BPath;
-  }
+  | ({ ok: true } & FileEntry)
   | { ok: false; error: WireError };
 
 /** Result of one hash job, in job order. */
