@@ -1,0 +1,178 @@
+/**
+ * `run`: snapshot the targets, run a command, and roll the targets back if it fails.
+ *
+ * Order of steps (the run lock is held throughout, by lib/app.ts):
+ * 1. Snapshot every target as one run (lib/snapshot.ts). If any target fails, COMMAND
+ *    is never started and the outcome is the snapshot's (exit 3).
+ * 2. Start COMMAND with inherited stdio; SIGINT and SIGTERM sent to snapyard are
+ *    forwarded to it, so snapyard itself lives on to roll back.
+ * 3. Exit 0 → done. A non-zero exit, death by a signal, or a command that cannot be
+ *    started → roll back: restore every target of the run (entries from its TS until
+ *    the snapshot finished; the lock guarantees they are this run's) with a best-effort
+ *    forensic pre-snapshot of the broken state, then exit 80. A rollback that fails, or
+ *    that finds fewer targets than the run saved, exits 70.
+ * While rolling back, SIGINT and SIGTERM are ignored: an interrupted rollback would
+ * leave the targets half-restored.
+ * A directory target's files that COMMAND created (no entry in the run) are left alone.
+ */
+import { spawn } from "node:child_process";
+import type { BPath } from "./bpath.ts";
+import type { Outcome } from "./context.ts";
+import type { Io } from "./durable.ts";
+import { reasonOf } from "./errors.ts";
+import type { WorkerPool } from "./pool.ts";
+import type { Reporter } from "./report.ts";
+import { restore, type RestoreSummary } from "./restore.ts";
+import type { SchemaChoice } from "./sidecar.ts";
+import { snapshot, type SnapshotSummary } from "./snapshot.ts";
+
+/** What to protect and what to run. */
+export interface RunOptions {
+  targets: readonly BPath[];
+  /** COMMAND and its arguments. */
+  argv: readonly string[];
+  tag: string;
+  store: BPath | undefined;
+  schema: SchemaChoice;
+  exclude: readonly string[];
+  durable: boolean;
+  pool: () => WorkerPool;
+  reporter: Reporter;
+  io: Io;
+}
+
+/** How COMMAND ended. */
+export type CommandEnd =
+  | { kind: "exit"; code: number }
+  | { kind: "signal"; signal: string }
+  | { kind: "spawn_error"; reason: string };
+
+/** What a `run` did. */
+export interface RunResult {
+  outcome: Outcome;
+  snapshot: SnapshotSummary;
+  /** Undefined when COMMAND was not started (the snapshot failed). */
+  end?: CommandEnd;
+  rollback?: RestoreSummary;
+}
+
+const FORWARDED = ["SIGINT", "SIGTERM"] as const;
+
+/** Runs steps 1–3; see the module header. */
+export async function runProtected(opts: RunOptions): Promise<RunResult> {
+  const r = opts.reporter;
+  const targets = [...new Set(opts.targets)];
+  const snap = await snapshot({
+    paths: targets,
+    tag: opts.tag,
+    store: opts.store,
+    schema: opts.schema,
+    exclude: opts.exclude,
+    durable: opts.durable,
+    pool: opts.pool(),
+    reporter: r,
+    io: opts.io,
+  });
+  const saved = snap.files + snap.symlinks + snap.absent;
+  if (snap.failed > 0) {
+    r.error(
+      `Not running "${opts.argv[0]}": the snapshot of run ${snap.run} failed for ` +
+        `${snap.failed} target(s)`,
+      { event: "error", reason: "snapshot failed; command not run", run: snap.run },
+    );
+    return { outcome: "PARTIAL", snapshot: snap };
+  }
+  // The snapshot returns once the clock has passed its TS: entries from `snap.run` up to
+  // now are this run's (the lock keeps every other run of ours out).
+  const until = Date.now();
+  r.line(`snapshot ${snap.run}: ${saved} saved; running ${JSON.stringify(opts.argv)}`);
+  r.event({ event: "snapshot", run: snap.run, saved, skipped: snap.skipped });
+  r.flush();
+
+  const end = await spawnCommand(opts.argv);
+  if (end.kind === "exit" && end.code === 0) return { outcome: "OK", snapshot: snap, end };
+
+  const ignore = () => {
+    r.warn("Signal ignored: rolling back", { event: "warning", reason: "signal ignored" });
+  };
+  for (const s of FORWARDED) process.on(s, ignore);
+  try {
+    r.error(`Command ${describeEnd(end)}: rolling back to run ${snap.run}`, {
+      event: "command_failed",
+      ...endFields(end),
+      run: snap.run,
+    });
+    const rollback = await restore({
+      paths: targets,
+      tag: opts.tag,
+      store: opts.store,
+      at: { kind: "ts", ts: until },
+      since: snap.run,
+      dryRun: false,
+      preSnapshot: "best_effort",
+      allowUnverified: false,
+      durable: opts.durable,
+      schema: opts.schema,
+      pool: opts.pool,
+      reporter: r,
+      io: opts.io,
+    });
+    const found = rollback.restored + rollback.removed + rollback.unchanged + rollback.failed;
+    if (rollback.outcome === "OK" && found < saved) {
+      r.error(
+        `Cannot roll back run ${snap.run}: ${saved - found} of its ${saved} entries are gone ` +
+          `(deleted with their directory?)`,
+        {
+          event: "error",
+          run: snap.run,
+          reason: "entries of the run are gone",
+          missing: saved - found,
+        },
+      );
+      rollback.outcome = "RESTORE_FAILED";
+    }
+    const outcome = rollback.outcome === "OK" ? "COMMAND_FAILED" : "RESTORE_FAILED";
+    return { outcome, snapshot: snap, end, rollback };
+  } finally {
+    for (const s of FORWARDED) process.off(s, ignore);
+  }
+}
+
+/** Starts COMMAND with inherited stdio and waits for it, forwarding SIGINT/SIGTERM. */
+function spawnCommand(argv: readonly string[]): Promise<CommandEnd> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: "inherit" });
+    const handlers = FORWARDED.map((s) => {
+      const h = () => {
+        child.kill(s);
+      };
+      process.on(s, h);
+      return [s, h] as const;
+    });
+    let settled = false;
+    const done = (end: CommandEnd) => {
+      if (settled) return;
+      settled = true;
+      for (const [s, h] of handlers) process.off(s, h);
+      resolve(end);
+    };
+    child.on("error", (e) => done({ kind: "spawn_error", reason: reasonOf(e) }));
+    child.on("exit", (code, signal) => {
+      done(signal !== null ? { kind: "signal", signal } : { kind: "exit", code: code ?? 1 });
+    });
+  });
+}
+
+/** How COMMAND ended, in words. */
+export function describeEnd(end: CommandEnd): string {
+  if (end.kind === "exit") return `exited with code ${end.code}`;
+  if (end.kind === "signal") return `was killed by ${end.signal}`;
+  return `could not be started: ${end.reason}`;
+}
+
+/** How COMMAND ended, as event fields. */
+export function endFields(end: CommandEnd): Record<string, unknown> {
+  if (end.kind === "exit") return { exit_code: end.code };
+  if (end.kind === "signal") return { signal: end.signal };
+  return { spawn_error: end.reason };
+}
