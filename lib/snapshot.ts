@@ -30,8 +30,13 @@ import { handlesNonUtf8Names } from "./runtime.ts";
 import { walkTargets } from "./walk.ts";
 import type { CopyJob, CopyResult } from "../workers/protocol.ts";
 
-/** Entries staged before a flush: bounds memory and the work lost to a crash. */
-export const COMMIT_EVERY = 8192;
+/**
+ * Entries staged before a flush: bounds memory and the work lost to a crash. Small
+ * enough that staged entries rarely outlive a young-generation GC (peak RSS of a
+ * 100,000-file run stays near a 10,000-file run's), large enough that syncfs calls
+ * stay few (~50 for 100,000 files).
+ */
+export const COMMIT_EVERY = 2048;
 /** Files per worker message, and batches in flight per worker. */
 const JOBS_PER_BATCH = 64;
 const BATCHES_PER_WORKER = 8;
