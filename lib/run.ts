@@ -15,11 +15,11 @@
  * leave the targets half-restored.
  * A directory target's files that COMMAND created (no entry in the run) are left alone.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import type { BPath } from "./bpath.ts";
 import type { Outcome } from "./context.ts";
 import type { Io } from "./durable.ts";
-import { reasonOf } from "./errors.ts";
+import { errnoOf, reasonOf } from "./errors.ts";
 import type { WorkerPool } from "./pool.ts";
 import type { Reporter } from "./report.ts";
 import { restore, type RestoreSummary } from "./restore.ts";
@@ -89,14 +89,28 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
   r.event({ event: "snapshot", run: snap.run, saved, skipped: snap.skipped });
   r.flush();
 
-  const end = await spawnCommand(opts.argv);
-  if (end.kind === "exit" && end.code === 0) return { outcome: "OK", snapshot: snap, end };
-
-  const ignore = () => {
-    r.warn("Signal ignored: rolling back", { event: "warning", reason: "signal ignored" });
+  // SIGINT/SIGTERM: forwarded to COMMAND while it runs, ignored while rolling back.
+  // Installed before the spawn, and one event-loop turn is let pass: Bun (and at times
+  // Deno) only acts on a new listener after that, and a signal arriving earlier would kill
+  // snapyard with COMMAND orphaned and nothing rolled back.
+  let child: ChildProcess | undefined;
+  const onSignal = (s: NodeJS.Signals) => {
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      forward(child.pid, s);
+    } else r.warn(`${s} ignored while rolling back`, { event: "warning", reason: `${s} ignored` });
   };
-  for (const s of FORWARDED) process.on(s, ignore);
+  const handlers = FORWARDED.map((s) => [s, () => onSignal(s)] as const);
+  for (const [s, h] of handlers) process.on(s, h);
   try {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const end = await new Promise<CommandEnd>((resolve) => {
+      child = spawn(opts.argv[0]!, opts.argv.slice(1), { stdio: "inherit" });
+      child.on("error", (e) => resolve({ kind: "spawn_error", reason: reasonOf(e) }));
+      child.on("exit", (code, signal) => {
+        resolve(signal !== null ? { kind: "signal", signal } : { kind: "exit", code: code ?? 1 });
+      });
+    });
+    if (end.kind === "exit" && end.code === 0) return { outcome: "OK", snapshot: snap, end };
     r.error(`Command ${describeEnd(end)}: rolling back to run ${snap.run}`, {
       event: "command_failed",
       ...endFields(end),
@@ -134,33 +148,21 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
     const outcome = rollback.outcome === "OK" ? "COMMAND_FAILED" : "RESTORE_FAILED";
     return { outcome, snapshot: snap, end, rollback };
   } finally {
-    for (const s of FORWARDED) process.off(s, ignore);
+    for (const [s, h] of handlers) process.off(s, h);
   }
 }
 
-/** Starts COMMAND with inherited stdio and waits for it, forwarding SIGINT/SIGTERM. */
-function spawnCommand(argv: readonly string[]): Promise<CommandEnd> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: "inherit" });
-    const handlers = FORWARDED.map((s) => {
-      const h = () => {
-        child.kill(s);
-      };
-      process.on(s, h);
-      return [s, h] as const;
-    });
-    let settled = false;
-    const done = (end: CommandEnd) => {
-      if (settled) return;
-      settled = true;
-      for (const [s, h] of handlers) process.off(s, h);
-      resolve(end);
-    };
-    child.on("error", (e) => done({ kind: "spawn_error", reason: reasonOf(e) }));
-    child.on("exit", (code, signal) => {
-      done(signal !== null ? { kind: "signal", signal } : { kind: "exit", code: code ?? 1 });
-    });
-  });
+/**
+ * Sends `signal` to `pid`. Not `child.kill()`: Deno then reports the child as killed by
+ * that signal even when it handles it and exits with a code of its own.
+ */
+function forward(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (e) {
+    // ESRCH: COMMAND exited since the check; its exit is being reported anyway.
+    if (errnoOf(e) !== "ESRCH") throw e;
+  }
 }
 
 /** How COMMAND ended, in words. */
