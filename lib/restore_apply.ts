@@ -227,7 +227,8 @@ function copyToTemp(item: PlanItem, temp: BPath, asRoot: boolean, buf: Uint8Arra
     // chown before chmod: chown clears setuid/setgid.
     if (asRoot && s.uid !== undefined && s.gid !== undefined) fs.fchownSync(dst, s.uid, s.gid);
     fs.fchmodSync(dst, permissionBits(s)!);
-    if (s.mtime_ms !== undefined) fs.futimesSync(dst, new Date(), s.mtime_ms / 1000);
+    // Seconds as a float: +0.5 ms so Deno's rounding down still lands on the recorded ms.
+    if (s.mtime_ms !== undefined) fs.futimesSync(dst, new Date(), (s.mtime_ms + 0.5) / 1000);
     ok = true;
   } finally {
     fs.closeSync(src);
