@@ -18,7 +18,7 @@
  * reason to fall back. Checks fail closed: a payload that cannot be hashed is a problem.
  */
 import * as fs from "node:fs";
-import { type BPath, fromBytes, fromText, fsPath, toText } from "./bpath.ts";
+import { type BPath, fromBytes, fromText, fsPath, hasReplacementChar, toText } from "./bpath.ts";
 import type { AtSpec } from "./cli.ts";
 import {
   collectTargets,
@@ -32,6 +32,7 @@ import {
 import { errnoOf, reasonOf } from "./errors.ts";
 import { hashAll } from "./hash_batch.ts";
 import type { WorkerPool } from "./pool.ts";
+import { handlesNonUtf8Names } from "./runtime.ts";
 import { permissionBits, type Sidecar } from "./sidecar.ts";
 
 /** What restore does to one target. */
@@ -175,6 +176,13 @@ function inspect(scan: TargetScan, entry: EntryRef, opts: PlanOptions): Inspecte
     code,
     reason,
   });
+  if (!handlesNonUtf8Names && hasReplacementChar(scan.target)) {
+    // Deno read the name lossily: every path built from it would name another file.
+    return problem(
+      "RESTORE_FAILED",
+      "name is not valid UTF-8 and Deno cannot address it (use the Bun build)",
+    );
+  }
   const parsed = readSidecarFile(entry.sidecar);
   if (!parsed.ok) return problem("INTEGRITY", `${parsed.reason} ("${toText(entry.sidecar)}")`);
   const s = parsed.sidecar;

@@ -5,6 +5,7 @@
  * replace-phase failure injected through the Io seam.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
@@ -12,7 +13,7 @@ import { execute } from "../lib/app.ts";
 import { parseCommandLine } from "../lib/cli.ts";
 import { type Io, realIo } from "../lib/durable.ts";
 import { Reporter } from "../lib/report.ts";
-import { IS_ROOT, makeTree, tempDir } from "./helpers.ts";
+import { IS_ROOT, lsHex, makeTree, RUNTIME, tempDir } from "./helpers.ts";
 import { cli, events, files, snap } from "./entry_fixture.ts";
 import { describe, picture, restoreTemps, SWITCHYARD, switchyardEntry } from "./restore_fixture.ts";
 
@@ -542,4 +543,32 @@ test("restore changes nothing and leaves no temp when the temps cannot be made d
     Object.fromEntries(Object.entries(p).filter(([k]) => !k.includes(".snapyard.")));
   assert.deepEqual(strip(picture(t)), strip(targets));
   assert.deepEqual(restoreTemps(dir.path), []);
+});
+
+test("restore brings back a file whose name is not valid UTF-8, byte for byte (Bun)", {
+  skip: RUNTIME === "deno",
+}, async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [{
+    kind: "rawname",
+    dirPath: "t",
+    hexName: "6361666539ff2e747874",
+    content: "bytes",
+  }]);
+  const t = dir.join("t");
+  await snap(dir.path, [t]);
+  const name = lsHex(t).find((h) => !h.startsWith("2e"))!;
+  assert.equal(name, "6361666539ff2e747874");
+  // Overwrite it by its raw name (python3), then restore the directory.
+  const py =
+    "import os,sys; open(os.path.join(sys.argv[1].encode(), bytes.fromhex(sys.argv[2])),'w').write('changed')";
+  assert.equal(spawnSync("python3", ["-c", py, t, name]).status, 0);
+  const r = await cli(dir.path, ["restore", "--json", t]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(of(events(r).all, "restored").length, 1);
+  const cat =
+    "import os,sys; print(open(os.path.join(sys.argv[1].encode(), bytes.fromhex(sys.argv[2]))).read())";
+  assert.equal(spawnSync("python3", ["-c", cat, t, name], { encoding: "utf8" }).stdout, "bytes\n");
+  // No restore temp left: no name holds ".restore.tmp" (in hex).
+  assert.deepEqual(lsHex(t).filter((h) => h.includes("2e726573746f72652e746d70")), []);
 });
