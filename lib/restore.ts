@@ -9,7 +9,7 @@
  * 2. `--dry-run`: print the plan (would restore / would remove / unchanged) and stop.
  * 3. Pre-snapshot: the current state of every target about to change, as one run
  *    (lib/snapshot.ts), so the restore can be undone with `restore --at <that TS>`.
- *    If it does not capture every such target, the restore aborts with nothing changed
+ *    If it fails for any such target, the restore aborts with no target changed
  *    (`run`'s rollback asks for "best_effort": a warning, and the rollback goes on).
  * 4. Replace (lib/restore_apply.ts), then one line or event per target.
  * 5. Post-snapshot: when a pre-snapshot was taken, the restored targets are snapshotted
@@ -130,11 +130,14 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
     const pre = await snapshotTargets(opts, changing.map((it) => it.target));
     if (pre.ok) sum.preSnapshot = pre.run;
     else if (opts.preSnapshot === "required") {
+      // The entries it did write are now the newest: name the run to restore anyway.
+      const at = sum.runs.length === 1 ? String(sum.runs[0]) : "TS";
       problem(
         r,
         pre.target,
         "RESTORE_FAILED",
-        `pre-restore snapshot failed: ${pre.reason}; nothing restored (use --no-pre-snapshot to restore anyway)`,
+        `pre-restore snapshot failed: ${pre.reason}; nothing restored ` +
+          `(to restore without it: --no-pre-snapshot --at ${at})`,
       );
       for (const it of changing) targetEvent(r, it, "not_restored");
       sum.failed = 1;
@@ -162,7 +165,8 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   }
   for (const it of res.notDone) targetEvent(r, it, "not_restored");
   sum.notRestored = res.notDone.length;
-  if (sum.preSnapshot !== undefined && res.done.length > 0) {
+  // Also after an incomplete best-effort pre-snapshot: what it wrote must not stay newest.
+  if (opts.preSnapshot !== "off" && res.done.length > 0) {
     const post = await snapshotTargets(opts, res.done.map((it) => it.target));
     if (post.ok) sum.postSnapshot = post.run;
     else {
@@ -208,13 +212,8 @@ async function snapshotTargets(opts: RestoreOptions, targets: BPath[]): Promise<
     });
     const f = s.failures[0];
     if (f !== undefined) return { ok: false, target: f.path, reason: f.reason };
-    if (s.skipped > 0) {
-      return {
-        ok: false,
-        target: targets[0]!,
-        reason: `${s.skipped} target(s) could not be saved (skipped)`,
-      };
-    }
+    // A skipped target (a FIFO, socket or device in its place, reported by the walk) has
+    // no content to save: replacing it loses nothing, so it does not fail the run.
     return { ok: true, run: s.run };
   } catch (e) {
     return { ok: false, target: targets[0]!, reason: reasonOf(e) };

@@ -572,3 +572,27 @@ test("restore brings back a file whose name is not valid UTF-8, byte for byte (B
   // No restore temp left: no name holds ".restore.tmp" (in hex).
   assert.deepEqual(lsHex(t).filter((h) => h.includes("2e726573746f72652e746d70")), []);
 });
+
+test("restore changes no target when the pre-restore snapshot fails, and says how to go on", async () => {
+  await using dir = tempDir();
+  const a = dir.join("a");
+  fs.writeFileSync(a, "v1");
+  const ts = await snap(dir.path, [a]);
+  fs.writeFileSync(a, "v2");
+  const io: Io = {
+    ...realIo,
+    rename(from, to) {
+      // The pre-snapshot's sidecar commit fails.
+      if (to.endsWith(".meta.json")) throw Object.assign(new Error("injected"), { code: "EIO" });
+      realIo.rename(from, to);
+    },
+  };
+  const { outcome, all } = await restoreWithIo([a, "--lock", dir.join("test.lock")], io);
+  assert.equal(outcome, "RESTORE_FAILED");
+  const err = of(all, "error")[0]!;
+  assert.match(String(err.reason), /pre-restore snapshot failed/);
+  assert.match(String(err.reason), new RegExp(`--no-pre-snapshot --at ${ts}`));
+  assert.deepEqual(of(all, "not_restored").map((e) => e.path), [a]);
+  assert.equal(read(a), "v2");
+  assert.deepEqual(restoreTemps(dir.path), []);
+});
