@@ -58,9 +58,14 @@ Options:
   restore: `snapyard restore PATH... — put each PATH back as it was in an entry
 
 Every selected entry is verified (sidecar valid, payload present, SHA-256 equal) before
-any target is touched; one failure aborts with nothing changed (exit 60 or 71). Targets
-are replaced atomically (temp, fsync, rename, directory fsync); payloads are kept.
+any target is touched; one failure aborts with nothing changed (exit 60 or 71; 70 for a
+directory in a target's place). Never a fallback to another entry. Targets are replaced
+atomically (temp, fsync, rename, directory fsync); payloads are kept; a target already
+identical (kind, content hash, link text, mode) is left alone.
 A directory PATH restores every target below it that has an entry.
+The targets about to change are snapshotted first and the restored ones after, so a
+second restore changes nothing and --at previous (or --at the pre-restore TS printed)
+undoes it. A failure while replacing exits 70 naming what was and was not restored.
 
 Options:
   --at latest|previous|TS   which entry (default latest; TS: newest at or before TS)
@@ -103,9 +108,11 @@ Options:
   --no-fsync                     FOR TESTS ONLY: skip the directory fsyncs`,
   run: `snapyard run --target PATH... -- COMMAND [ARGS...]
 
-Snapshots every target (one run), runs COMMAND with inherited stdio, and if it exits
-non-zero or is killed, restores every target to that run and exits 80. If the snapshot
-fails, COMMAND is not run.`,
+Snapshots every target (one run), runs COMMAND with inherited stdio (SIGINT and SIGTERM
+are forwarded to it), and if it exits non-zero, is killed or cannot start, restores every
+target to that run and exits 80 (70 if the rollback fails). The broken state is saved
+first, as a run of its own. Files COMMAND creates under a directory target are left in
+place (the run has no entry for them). If the snapshot fails, COMMAND is not run (exit 3).`,
   demo: `snapyard demo — build a small demo tree in a temp directory, snapshot it, and list it.`,
 };
 
