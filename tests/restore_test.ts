@@ -14,7 +14,7 @@ import { parseCommandLine } from "../lib/cli.ts";
 import { type Io, realIo } from "../lib/durable.ts";
 import { Reporter } from "../lib/report.ts";
 import { IS_ROOT, lsHex, makeTree, RUNTIME, tempDir } from "./helpers.ts";
-import { cli, events, files, snap } from "./entry_fixture.ts";
+import { cli, events, files, HAS_STRACE, runStraced, snap } from "./entry_fixture.ts";
 import { describe, picture, restoreTemps, SWITCHYARD, switchyardEntry } from "./restore_fixture.ts";
 
 type Ev = Record<string, unknown>;
@@ -596,3 +596,35 @@ test("restore changes no target when the pre-restore snapshot fails, and says ho
   assert.equal(read(a), "v2");
   assert.deepEqual(restoreTemps(dir.path), []);
 });
+
+test(
+  "restore makes its temps durable with one syncfs before the first rename, then fsyncs each directory once",
+  {
+    skip: !HAS_STRACE,
+  },
+  async () => {
+    await using dir = tempDir();
+    makeTree(dir.path, [
+      { kind: "file", path: "t/a/1", content: "1" },
+      { kind: "file", path: "t/a/2", content: "2" },
+      { kind: "file", path: "t/b/3", content: "3" },
+    ]);
+    const t = dir.join("t");
+    await snap(dir.path, [t]);
+    for (const p of ["a/1", "a/2", "b/3"]) fs.writeFileSync(posix.join(t, p), "changed");
+    const trace = dir.join("trace");
+    const r = await runStraced(dir.path, ["-e", "trace=syncfs,fsync,rename", "-o", trace], [
+      "restore",
+      "--no-pre-snapshot",
+      t,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const calls = read(trace).split("\n").map((l) => /(syncfs|fsync|rename)\(/.exec(l)?.[1])
+      .filter((c) => c !== undefined);
+    assert.deepEqual(calls, ["syncfs", "rename", "rename", "rename", "fsync", "fsync"]);
+    assert.match(
+      read(trace),
+      /rename\("[^"]*\/t\/a\/\.1\.snapyard\.\d+\.restore\.tmp-\d+-\d+", "[^"]*\/t\/a\/1"\)/,
+    );
+  },
+);
