@@ -286,11 +286,6 @@ function checkPayload(
   return undefined;
 }
 
-/** The reason of an error that crossed the thread boundary as `{ code, message }`. */
-function wireReason(e: { code: string; message: string }): string {
-  return reasonOf(Object.assign(new Error(e.message), { code: e.code }));
-}
-
 /** Step 3: hash payloads (and maybe-identical targets) on the pool and judge them. */
 async function judgeHashes(pending: Pending[], pool: WorkerPool, plan: Plan): Promise<void> {
   const paths: BPath[] = [];
@@ -314,7 +309,7 @@ async function judgeHashes(pending: Pending[], pool: WorkerPool, plan: Plan): Pr
       if (r.error.code === "ENOENT") fail("BACKUP_MISSING", `payload missing (${where})`);
       else if (r.error.code === "ELOOP" || r.error.code === "NOT_REGULAR") {
         fail("INTEGRITY", `payload ${where} is not a regular file`);
-      } else fail("INTEGRITY", `cannot hash payload ${where}: ${wireReason(r.error)}`);
+      } else fail("INTEGRITY", `cannot hash payload ${where}: ${reasonOf(r.error)}`);
       continue;
     }
     const recorded = item.sidecar.payload_hash;
