@@ -11,11 +11,10 @@ import { CommitBatch } from "../lib/commit.ts";
 import { type Io, realIo } from "../lib/durable.ts";
 import { payloadName, sidecarName } from "../lib/layout.ts";
 import { WorkerPool } from "../lib/pool.ts";
-import { Reporter } from "../lib/report.ts";
 import { initRuntime } from "../lib/runtime.ts";
 import { parseSidecar } from "../lib/sidecar.ts";
 import { snapshot } from "../lib/snapshot.ts";
-import { type Fixture, makeTree, tempDir } from "./helpers.ts";
+import { CaptureReporter, type Fixture, makeTree, tempDir } from "./helpers.ts";
 
 const TAG = "snapyard";
 const TS = 1700000000000;
@@ -221,23 +220,6 @@ test("CommitBatch.seal() then commitReady() in small chunks commits every entry 
 
 // The same failures through the whole engine (workers write payloads and sidecar temps).
 
-/** A reporter that keeps events instead of printing them. */
-class Capture extends Reporter {
-  events: Record<string, unknown>[] = [];
-  constructor() {
-    super("json", false);
-  }
-  override event(e: Record<string, unknown>): void {
-    this.events.push(e);
-  }
-  override warn(_m: string, e: Record<string, unknown>): void {
-    this.events.push(e);
-  }
-  override error(_m: string, e: Record<string, unknown>): void {
-    this.events.push(e);
-  }
-}
-
 let pool: WorkerPool;
 before(() => {
   pool = new WorkerPool(2);
@@ -251,7 +233,7 @@ const ENGINE_TREE: Fixture[] = [
 ];
 
 async function engineRun(root: string, io: Io) {
-  const reporter = new Capture();
+  const reporter = new CaptureReporter();
   const sum = await snapshot({
     paths: [`${root}/t`, `${root}/t/gone`],
     tag: TAG,

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { posix } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Reporter } from "../lib/report.ts";
 
 /** Absolute path of the repository root. */
 export const ROOT = posix.dirname(posix.dirname(fileURLToPath(import.meta.url)));
@@ -191,4 +192,24 @@ export function lsHex(dir: string): string[] {
   ], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`python3 listing failed: ${r.stderr}`);
   return r.stdout.split("\n").filter((l) => l !== "");
+}
+
+/** A reporter that keeps events instead of printing them; `problems` holds warnings and errors. */
+export class CaptureReporter extends Reporter {
+  events: Record<string, unknown>[] = [];
+  problems: Record<string, unknown>[] = [];
+  constructor() {
+    super("json", false);
+  }
+  override event(e: Record<string, unknown>): void {
+    this.events.push(e);
+  }
+  override warn(_m: string, e: Record<string, unknown>): void {
+    this.events.push(e);
+    this.problems.push(e);
+  }
+  override error(_m: string, e: Record<string, unknown>): void {
+    this.events.push(e);
+    this.problems.push(e);
+  }
 }

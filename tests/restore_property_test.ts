@@ -14,27 +14,11 @@ import { after, before, test } from "node:test";
 import fc from "fast-check";
 import { realIo } from "../lib/durable.ts";
 import { WorkerPool } from "../lib/pool.ts";
-import { Reporter } from "../lib/report.ts";
 import { restore, type RestoreOptions } from "../lib/restore.ts";
 import { initRuntime } from "../lib/runtime.ts";
 import { snapshot } from "../lib/snapshot.ts";
-import { IS_ROOT, tempDir } from "./helpers.ts";
+import { CaptureReporter, IS_ROOT, tempDir } from "./helpers.ts";
 import { restoreTemps } from "./restore_fixture.ts";
-
-/** A reporter that keeps problems instead of printing them. */
-class Capture extends Reporter {
-  problems: Record<string, unknown>[] = [];
-  constructor() {
-    super("json", false);
-  }
-  override event(_e: Record<string, unknown>): void {}
-  override warn(_m: string, e: Record<string, unknown>): void {
-    this.problems.push(e);
-  }
-  override error(_m: string, e: Record<string, unknown>): void {
-    this.problems.push(e);
-  }
-}
 
 type Node =
   | { kind: "file"; content: Uint8Array; mode: number }
@@ -169,7 +153,7 @@ test("restore() after snapshot() and random mutations gives back the original tr
       const mtimes = c.entries.map((e) =>
         fs.lstatSync(posix.join(root, e.dir, e.name), { throwIfNoEntry: false })?.mtimeMs
       );
-      const rep = new Capture();
+      const rep = new CaptureReporter();
       const common = { tag: "snapyard", store, schema: "v3" as const, durable: false, io: realIo };
       const s = await snapshot({ ...common, paths: [root, ...paths], pool, reporter: rep });
       assert.equal(s.failed, 0, JSON.stringify(rep.problems));

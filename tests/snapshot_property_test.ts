@@ -13,28 +13,12 @@ import fc from "fast-check";
 import { fromText } from "../lib/bpath.ts";
 import { entryDir, isOwnName, payloadName, sidecarName } from "../lib/layout.ts";
 import { WorkerPool } from "../lib/pool.ts";
-import { Reporter } from "../lib/report.ts";
 import { initRuntime } from "../lib/runtime.ts";
 import { parseSidecar, type Sidecar } from "../lib/sidecar.ts";
 import { snapshot } from "../lib/snapshot.ts";
-import { tempDir } from "./helpers.ts";
+import { CaptureReporter, tempDir } from "./helpers.ts";
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
-
-/** A reporter that keeps failures instead of printing them. */
-class Capture extends Reporter {
-  problems: Record<string, unknown>[] = [];
-  constructor() {
-    super("json", false);
-  }
-  override event(_e: Record<string, unknown>): void {}
-  override warn(_m: string, e: Record<string, unknown>): void {
-    this.problems.push(e);
-  }
-  override error(_m: string, e: Record<string, unknown>): void {
-    this.problems.push(e);
-  }
-}
 
 type Node =
   | { kind: "file"; dir: string; name: string; content: Uint8Array; mode: number }
@@ -123,7 +107,7 @@ test("snapshot() of a random tree reads back the same bytes, mode, link text and
         const root = dir.join("tree");
         build(root, nodes);
         const store = useStore ? fromText(dir.join("store")) : undefined;
-        const reporter = new Capture();
+        const reporter = new CaptureReporter();
         const sum = await snapshot({
           paths: [
             fromText(root),

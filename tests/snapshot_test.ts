@@ -4,27 +4,9 @@ import * as fs from "node:fs";
 import { after, before, test } from "node:test";
 import { payloadName, sidecarName } from "../lib/layout.ts";
 import { WorkerPool } from "../lib/pool.ts";
-import { Reporter } from "../lib/report.ts";
 import { initRuntime } from "../lib/runtime.ts";
 import { snapshot, type SnapshotOptions } from "../lib/snapshot.ts";
-import { makeTree, tempDir } from "./helpers.ts";
-
-/** A reporter that keeps events instead of printing them. */
-class Capture extends Reporter {
-  events: Record<string, unknown>[] = [];
-  constructor() {
-    super("json", false);
-  }
-  override event(e: Record<string, unknown>): void {
-    this.events.push(e);
-  }
-  override warn(_m: string, e: Record<string, unknown>): void {
-    this.events.push(e);
-  }
-  override error(_m: string, e: Record<string, unknown>): void {
-    this.events.push(e);
-  }
-}
+import { CaptureReporter, makeTree, tempDir } from "./helpers.ts";
 
 let pool: WorkerPool;
 before(async () => {
@@ -34,7 +16,7 @@ before(async () => {
 after(() => pool.close());
 
 function opts(paths: string[], extra: Partial<SnapshotOptions> = {}) {
-  const reporter = new Capture();
+  const reporter = new CaptureReporter();
   return {
     reporter,
     o: {
