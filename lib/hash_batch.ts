@@ -5,6 +5,7 @@
  * large files still spread over all of them) and at most 64 files each (one message
  * per batch); a bounded number of batches is in flight at once.
  */
+import { InflightWindow } from "./inflight.ts";
 import type { BPath } from "./bpath.ts";
 import { reasonOf } from "./errors.ts";
 import type { WorkerPool } from "./pool.ts";
@@ -23,7 +24,7 @@ export async function hashAll(pool: WorkerPool, paths: readonly BPath[]): Promis
     1,
     Math.min(MAX_PER_BATCH, Math.ceil(paths.length / (pool.size * BATCHES_PER_WORKER))),
   );
-  const inflight = new Set<Promise<void>>();
+  const inflight = new InflightWindow(pool.size * BATCHES_PER_WORKER);
   for (let start = 0; start < paths.length; start += per) {
     const slice = paths.slice(start, start + per);
     const at = start;
@@ -37,10 +38,8 @@ export async function hashAll(pool: WorkerPool, paths: readonly BPath[]): Promis
           }
         ),
     );
-    inflight.add(p);
-    void p.finally(() => inflight.delete(p));
-    while (inflight.size >= pool.size * BATCHES_PER_WORKER) await Promise.race(inflight);
+    await inflight.add(p);
   }
-  await Promise.all(inflight);
+  await inflight.drain();
   return out;
 }

@@ -92,6 +92,32 @@ function sidecarTaken(dir: BPath, sidecar: BPath, runTs: number): boolean {
   return ahead.has(sidecar);
 }
 
+/**
+ * Copies fd `src` to fd `dst` from offset 0 while hashing: each byte is read once,
+ * hashed and written. Stops at EOF or once at least `limit` bytes are copied.
+ * @throws the system error of a failed read or write.
+ */
+export function copyHashFd(
+  src: number,
+  dst: number,
+  buf: Uint8Array,
+  limit = Infinity,
+): { hash: string; bytes: number } {
+  const hash = createHash("sha256");
+  let pos = 0;
+  // At least one read, even for limit 0: a file that claims size 0 but has bytes
+  // (procfs, a concurrent writer) must show up as copied bytes != size.
+  do {
+    const n = fs.readSync(src, buf, 0, buf.byteLength, pos);
+    if (n === 0) break;
+    hash.update(buf.subarray(0, n));
+    let off = 0;
+    while (off < n) off += fs.writeSync(dst, buf, off, n - off, pos + off);
+    pos += n;
+  } while (pos < limit);
+  return { hash: hash.digest("hex"), bytes: pos };
+}
+
 /** What a file copy learned. */
 export interface CopiedFile {
   ts: number;
@@ -136,25 +162,15 @@ export function copyHashFile(
       dst = p;
     });
     for (let attempt = 1;; attempt++) {
-      const hash = createHash("sha256");
       const size = Number(st.size);
-      let pos = 0;
-      for (;;) {
-        const n = fs.readSync(sfd, buf, 0, buf.byteLength, pos);
-        if (n === 0) break;
-        hash.update(buf.subarray(0, n));
-        let off = 0;
-        while (off < n) off += fs.writeSync(dfd, buf, off, n - off, pos + off);
-        pos += n;
-        // Stop at the fstat'ed size (saves the EOF read); growth is caught by the re-check.
-        if (pos >= size) break;
-      }
+      // Stop at the fstat'ed size (saves the EOF read); growth is caught by the re-check.
+      const copied = copyHashFd(sfd, dfd, buf, size);
       const after = fs.fstatSync(sfd, { bigint: true });
-      if (pos === size && sameState(st, after)) {
+      if (copied.bytes === size && sameState(st, after)) {
         done = true;
         return {
           ts: used,
-          hash: hash.digest("hex"),
+          hash: copied.hash,
           size,
           mtimeMs: Number(after.mtimeMs),
           mode: Number(after.mode),

@@ -18,7 +18,6 @@
  *    remaining temps are removed and those targets reported as not restored.
  * 4. One fsync per directory whose names changed in step 3.
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fromText, fsPath, toText } from "./bpath.ts";
@@ -26,6 +25,7 @@ import type { Io } from "./durable.ts";
 import { errnoOf, reasonOf, SnapyardError } from "./errors.ts";
 import { restoreBase, tempName } from "./layout.ts";
 import type { PlanItem } from "./restore_plan.ts";
+import { copyHashFd } from "./payload.ts";
 import { permissionBits } from "./sidecar.ts";
 
 const { O_RDONLY, O_NOFOLLOW, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
@@ -208,17 +208,7 @@ function copyToTemp(item: PlanItem, temp: BPath, asRoot: boolean, buf: Uint8Arra
     }
     // O_EXCL and 0600: the temp is ours alone and unreadable to others until complete.
     dst = fs.openSync(fsPath(temp), O_WRONLY | O_CREAT | O_EXCL, 0o600);
-    const hash = createHash("sha256");
-    let pos = 0;
-    for (;;) {
-      const n = fs.readSync(src, buf, 0, buf.byteLength, pos);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-      let off = 0;
-      while (off < n) off += fs.writeSync(dst, buf, off, n - off, pos + off);
-      pos += n;
-    }
-    if (hash.digest("hex") !== item.hash) {
+    if (copyHashFd(src, dst, buf).hash !== item.hash) {
       throw new SnapyardError(
         "INTEGRITY",
         `payload "${toText(item.entry.payload)}" changed since it was verified`,

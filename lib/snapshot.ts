@@ -14,6 +14,7 @@
  *    by the lock) never gets the same TS.
  * A target that fails is reported with its path and reason; the rest is committed.
  */
+import { InflightWindow } from "./inflight.ts";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fromBytes, fsPath, isUtf8, toText } from "./bpath.ts";
@@ -181,7 +182,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   // Regular files: batched to the pool, results staged as they come back.
   let jobs: CopyJob[] = [];
   let jobPaths: BPath[] = [];
-  const inflight = new Set<Promise<void>>();
+  const inflight = new InflightWindow(pool.size * BATCHES_PER_WORKER);
   const onCopied = (paths: BPath[], batchJobs: CopyJob[], results: CopyResult[]) => {
     for (let i = 0; i < results.length; i++) {
       const r = results[i]!;
@@ -228,9 +229,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
         for (const path of paths) fail(path, `worker failed: ${reasonOf(e)}`);
       },
     );
-    inflight.add(p);
-    void p.finally(() => inflight.delete(p));
-    while (inflight.size >= pool.size * BATCHES_PER_WORKER) await Promise.race(inflight);
+    await inflight.add(p);
   };
 
   const walk = walkTargets(opts.paths, { exclude: compileExcludes(opts.exclude ?? []), skipDirs });
@@ -267,7 +266,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     }
   }
   if (jobs.length > 0) await dispatch();
-  while (inflight.size > 0) await Promise.race(inflight);
+  await inflight.drain();
   batch.flush();
   reporter.clearProgress();
 

@@ -13,6 +13,7 @@
  * Verify takes no lock: run while a snapshot is writing, it names that run's not yet
  * committed files as orphans and temps.
  */
+import { InflightWindow } from "./inflight.ts";
 import type { BPath } from "./bpath.ts";
 import { collectTargets, distinctTargets, scanTree } from "./entries.ts";
 import {
@@ -87,7 +88,8 @@ export async function verify(opts: VerifyOptions): Promise<VerifySummary> {
   let jobs: HashJob[] = [];
   let pending: Pending[] = [];
   let batchBytes = 0;
-  const inflight = new Set<Promise<void>>();
+  // Created with the pool, on the first file to hash: no workers start for nothing.
+  let inflight: InflightWindow | undefined;
   const onHashed = (batch: Pending[], results: HashResult[]) => {
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i]!;
@@ -115,9 +117,8 @@ export async function verify(opts: VerifyOptions): Promise<VerifySummary> {
     jobs = [];
     pending = [];
     batchBytes = 0;
-    inflight.add(p);
-    void p.finally(() => inflight.delete(p));
-    while (inflight.size >= opts.pool().size * BATCHES_PER_WORKER) await Promise.race(inflight);
+    inflight ??= new InflightWindow(opts.pool().size * BATCHES_PER_WORKER);
+    await inflight.add(p);
   };
 
   const scans = opts.paths.length > 0
@@ -139,7 +140,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifySummary> {
     }
   }
   if (jobs.length > 0) await dispatch();
-  while (inflight.size > 0) await Promise.race(inflight);
+  await inflight?.drain();
   sum.seconds = (performance.now() - t0) / 1000;
   return sum;
 }
