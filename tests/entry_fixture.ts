@@ -4,10 +4,10 @@
  * (so tests never wait on another suite's lock).
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { cliCommand, type CliResult, jsonLines, runCli, type TempDir, tempDir } from "./helpers.ts";
+import { type CliResult, jsonLines, runCli, type TempDir, tempDir } from "./helpers.ts";
 
 /** Runs snapyard with a private lock file under `dir`. */
 export function cli(dir: string, args: readonly string[]): Promise<CliResult> {
@@ -75,18 +75,8 @@ export function runStraced(
   straceArgs: readonly string[],
   args: readonly string[],
 ): Promise<CliResult> {
-  const [cmd, argv] = cliCommand([...args, "--lock", posix.join(dir, "test.lock")]);
-  return new Promise((resolve, reject) => {
-    const child = spawn("strace", ["-f", "-qq", ...straceArgs, cmd, ...argv], {
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  return runCli([...args, "--lock", posix.join(dir, "test.lock")], {
+    wrap: ["strace", "-f", "-qq", ...straceArgs],
   });
 }
 

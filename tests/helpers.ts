@@ -114,26 +114,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs snapyard with `args` and waits for it. */
+/** Runs snapyard with `args` and waits for it (`wrap`: a command to run it under, e.g. strace). */
 export function runCli(
   args: readonly string[],
-  opts: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+  opts: { cwd?: string; input?: string; env?: Record<string, string>; wrap?: string[] } = {},
 ): Promise<CliResult> {
   const [cmd, argv] = cliCommand(args);
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, {
-      cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: "1", ...opts.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-    child.stdin.end(opts.input ?? "");
-  });
+  const [head, ...rest] = [...(opts.wrap ?? []), cmd, ...argv];
+  return runCmd(head!, rest, opts);
 }
 
 /** Parses `--json` output into events. */
@@ -155,13 +143,13 @@ export interface CmdResult extends CliResult {
 export function runCmd(
   cmd: string,
   argv: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  opts: { cwd?: string; input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CmdResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: "1", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
@@ -169,7 +157,7 @@ export function runCmd(
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
-    }, opts.timeoutMs ?? 60_000);
+    }, opts.timeoutMs ?? 120_000);
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.on("error", (e) => {
@@ -180,6 +168,7 @@ export function runCmd(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, timedOut });
     });
+    child.stdin.end(opts.input ?? "");
   });
 }
 
