@@ -202,3 +202,24 @@ export class CaptureReporter extends Reporter {
     this.problems.push(e);
   }
 }
+
+/**
+ * Holds the run lock `path` in another process (flock(1)) until disposed:
+ * `await using held = await holdLock(lock)`. Resolves once the lock is really held.
+ */
+export async function holdLock(path: string): Promise<AsyncDisposable> {
+  const holder = spawn("flock", [path, "-c", "echo held; exec sleep 30"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true, // its own process group, so the sleeping child dies with it
+  });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout!.once("data", () => resolve());
+    holder.once("error", reject);
+  });
+  return {
+    [Symbol.asyncDispose]: () => {
+      process.kill(-holder.pid!, "SIGKILL");
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
-import { makeTree, runCli, tempDir } from "./helpers.ts";
+import { holdLock, makeTree, runCli, tempDir } from "./helpers.ts";
 import { cli, events, files, snap } from "./entry_fixture.ts";
 
 type Ev = Record<string, unknown>;
@@ -117,20 +116,12 @@ test("list takes no lock: it answers while another process holds the run lock", 
   makeTree(dir.path, [{ kind: "file", path: "a", content: "x" }]);
   await snap(dir.path, [dir.join("a")]);
   const lock = dir.join("held.lock");
-  // flock(1) holds the lock and says so; then list and verify must not wait for it.
-  const holder = spawn("flock", [lock, "-c", "echo held; exec sleep 30"], {
-    stdio: ["ignore", "pipe", "inherit"],
-    detached: true, // its own process group, so the sleeping child dies with it
-  });
-  try {
-    await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
-    for (const cmd of ["list", "verify"]) {
-      const r = await runCli([cmd, "--lock", lock, "--lock-timeout", "0", dir.join("a")]);
-      assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
-    }
-    const snapR = await runCli(["snapshot", "--lock", lock, "--lock-timeout", "0", dir.join("a")]);
-    assert.equal(snapR.code, 30, "the lock really is held");
-  } finally {
-    process.kill(-holder.pid!, "SIGKILL");
+  // Another process holds the run lock for the whole test.
+  await using _held = await holdLock(lock);
+  for (const cmd of ["list", "verify"]) {
+    const r = await runCli([cmd, "--lock", lock, "--lock-timeout", "0", dir.join("a")]);
+    assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
   }
+  const snapR = await runCli(["snapshot", "--lock", lock, "--lock-timeout", "0", dir.join("a")]);
+  assert.equal(snapR.code, 30, "the lock really is held");
 });

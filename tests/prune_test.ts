@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
-import { cliCommand, type Fixture, makeTree, runCli, tempDir } from "./helpers.ts";
+import { cliCommand, type Fixture, holdLock, makeTree, runCli, tempDir } from "./helpers.ts";
 import {
   assertEntry,
   cli,
@@ -297,29 +297,22 @@ test("prune waits for the run lock and exits 30 naming the lock file", async () 
   await using dir = tempDir();
   await runs(dir.path, 2);
   const lock = dir.join("held.lock");
-  const holder = spawn("flock", [lock, "-c", "echo held; exec sleep 30"], {
-    stdio: ["ignore", "pipe", "inherit"],
-    detached: true, // its own process group, so the sleeping child dies with it
-  });
-  try {
-    await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
-    const t0 = performance.now();
-    const r = await runCli([
-      "prune",
-      "--keep",
-      "1",
-      "--lock",
-      lock,
-      "--lock-timeout",
-      "200",
-      dir.join("a"),
-    ]);
-    assert.equal(r.code, 30);
-    assert.ok(performance.now() - t0 >= 200);
-    assert.ok(r.stderr.includes(lock), r.stderr);
-  } finally {
-    process.kill(-holder.pid!, "SIGKILL");
-  }
+  // Another process holds the run lock for the whole test.
+  await using _held = await holdLock(lock);
+  const t0 = performance.now();
+  const r = await runCli([
+    "prune",
+    "--keep",
+    "1",
+    "--lock",
+    lock,
+    "--lock-timeout",
+    "200",
+    dir.join("a"),
+  ]);
+  assert.equal(r.code, 30);
+  assert.ok(performance.now() - t0 >= 200);
+  assert.ok(r.stderr.includes(lock), r.stderr);
 });
 
 /** Starts a snapshot and SIGKILLs it after `ms`; resolves with the signal (null: it finished). */

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { posix } from "node:path";
+import { makeTree } from "./helpers.ts";
 
 /** What one name is: kind, mode bits, owner, and content hash or link text. */
 export function describe(p: string): string | undefined {
@@ -78,4 +79,14 @@ export function switchyardEntry(
   } else if (payload.kind === "symlink") fs.symlinkSync(payload.text, base);
   else fs.writeFileSync(base, "");
   fs.writeFileSync(`${base}.meta.json`, sidecar);
+}
+
+/** A tree `t/` under `root` with a 0640 file, a setuid file and a relative symlink. */
+export function restoreTree(root: string): string {
+  makeTree(root, [
+    { kind: "file", path: "t/a.conf", content: "alpha\n", mode: 0o640 },
+    { kind: "file", path: "t/sub/bin", content: "#!/bin/sh\n", mode: 0o4755 },
+    { kind: "symlink", path: "t/sub/link", target: "../a.conf" },
+  ]);
+  return posix.join(root, "t");
 }

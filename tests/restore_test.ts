@@ -15,22 +15,19 @@ import { type Io, realIo } from "../lib/durable.ts";
 import { Reporter } from "../lib/report.ts";
 import { IS_ROOT, lsHex, makeTree, RUNTIME, tempDir } from "./helpers.ts";
 import { cli, events, files, HAS_STRACE, runStraced, snap } from "./entry_fixture.ts";
-import { describe, picture, restoreTemps, SWITCHYARD, switchyardEntry } from "./restore_fixture.ts";
+import {
+  describe,
+  picture,
+  restoreTemps,
+  restoreTree,
+  SWITCHYARD,
+  switchyardEntry,
+} from "./restore_fixture.ts";
 
 type Ev = Record<string, unknown>;
 const of = (all: Ev[], event: string) => all.filter((e) => e.event === event);
 const read = (p: string) => fs.readFileSync(p, "utf8");
 const mode = (p: string) => fs.lstatSync(p).mode & 0o7777;
-
-/** A tree `t/` with a file, a setuid file, a relative symlink and an absent target. */
-function tree(root: string): string {
-  makeTree(root, [
-    { kind: "file", path: "t/a.conf", content: "alpha\n", mode: 0o640 },
-    { kind: "file", path: "t/sub/bin", content: "#!/bin/sh\n", mode: 0o4755 },
-    { kind: "symlink", path: "t/sub/link", target: "../a.conf" },
-  ]);
-  return posix.join(root, "t");
-}
 
 /** Changes every target of `tree`: bytes, mode, link text, and creates the absent one. */
 function mutate(t: string): void {
@@ -43,7 +40,7 @@ function mutate(t: string): void {
 
 test("restore puts back a tree's bytes, setuid mode, relative link text and absence as of the run", async () => {
   await using dir = tempDir();
-  const t = tree(dir.path);
+  const t = restoreTree(dir.path);
   await snap(dir.path, [t, posix.join(t, "gone")]);
   mutate(t);
   const r = await cli(dir.path, ["restore", "--json", t]);
@@ -108,7 +105,7 @@ test("restore exits 71 for a truncated sidecar of an absent target and creates n
 
 test("restore of a directory with one bad entry changes no file at all", async () => {
   await using dir = tempDir();
-  const t = tree(dir.path);
+  const t = restoreTree(dir.path);
   const ts = await snap(dir.path, [t, posix.join(t, "gone")]);
   mutate(t);
   fs.appendFileSync(files(posix.join(t, "sub"), "bin", "snapyard", ts).payload, "x");
@@ -127,7 +124,7 @@ test("restore of a directory with one bad entry changes no file at all", async (
 
 test("restore reports every problem of a directory before aborting (missing and tampered)", async () => {
   await using dir = tempDir();
-  const t = tree(dir.path);
+  const t = restoreTree(dir.path);
   const ts = await snap(dir.path, [t]);
   fs.rmSync(files(t, "a.conf", "snapyard", ts).payload);
   fs.appendFileSync(files(posix.join(t, "sub"), "bin", "snapyard", ts).payload, "x");
@@ -196,7 +193,7 @@ test("restore of a target without entries exits 60 naming it; entries of foo.con
 
 test("restore twice: the second reports every target unchanged and leaves the inodes alone", async () => {
   await using dir = tempDir();
-  const t = tree(dir.path);
+  const t = restoreTree(dir.path);
   await snap(dir.path, [t, posix.join(t, "gone")]);
   mutate(t);
   const first = await cli(dir.path, ["restore", t]);
@@ -288,7 +285,7 @@ test("restore --store brings back a deleted tree, creating its directories, acro
   const shm = fs.existsSync("/dev/shm") ? fs.mkdtempSync("/dev/shm/snapyard-store-") : undefined;
   const store = shm ?? dir.join("store");
   try {
-    const t = tree(dir.path);
+    const t = restoreTree(dir.path);
     await snap(dir.path, ["--store", store, t]);
     const before = picture(t);
     fs.rmSync(t, { recursive: true });
@@ -310,7 +307,7 @@ test("restore --store brings back a deleted tree, creating its directories, acro
 
 test("restore --dry-run checks everything, prints the plan and changes nothing", async () => {
   await using dir = tempDir();
-  const t = tree(dir.path);
+  const t = restoreTree(dir.path);
   const ts = await snap(dir.path, [t, posix.join(t, "gone")]);
   mutate(t);
   fs.writeFileSync(posix.join(t, "a.conf"), "alpha\n");
@@ -332,7 +329,7 @@ test("restore --dry-run checks everything, prints the plan and changes nothing",
 
 test("restore snapshots the pre-restore state first: --at previous and --at its TS undo the restore", async () => {
   await using dir = tempDir();
-  const t = tree(dir.path);
+  const t = restoreTree(dir.path);
   await snap(dir.path, [t, posix.join(t, "gone")]);
   mutate(t);
   const mutated = picture(t);
@@ -521,7 +518,7 @@ test("restore exits 70 naming which targets were restored and which not when a r
 
 test("restore changes nothing and leaves no temp when the temps cannot be made durable", async () => {
   await using dir = tempDir();
-  const t = tree(dir.path);
+  const t = restoreTree(dir.path);
   await snap(dir.path, [t]);
   mutate(t);
   const calls: string[] = [];

@@ -8,9 +8,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
-import { cliCommand, type CliResult, makeTree, runCli, tempDir } from "./helpers.ts";
+import { cliCommand, type CliResult, runCli, tempDir } from "./helpers.ts";
 import { events } from "./entry_fixture.ts";
-import { picture } from "./restore_fixture.ts";
+import { picture, restoreTree } from "./restore_fixture.ts";
 
 type Ev = Record<string, unknown>;
 const of = (all: Ev[], event: string) => all.filter((e) => e.event === event);
@@ -45,22 +45,12 @@ function start(args: readonly string[], marker: string) {
   return { child, ready, done };
 }
 
-/** A tree `t/` with a file, a setuid file and a relative symlink. */
-function tree(root: string): string {
-  makeTree(root, [
-    { kind: "file", path: "t/a.conf", content: "alpha\n", mode: 0o640 },
-    { kind: "file", path: "t/sub/bin", content: "#!/bin/sh\n", mode: 0o4755 },
-    { kind: "symlink", path: "t/sub/link", target: "../a.conf" },
-  ]);
-  return posix.join(root, "t");
-}
-
 const MUTATE = "echo broken > a.conf; chmod 644 sub/bin; rm sub/link; ln -s /x sub/link; " +
   "echo created > gone";
 
 test("run rolls every target back byte-exact and exits 80 when COMMAND exits non-zero", async () => {
   await using dir = tempDir();
-  const t = tree(dir.path);
+  const t = restoreTree(dir.path);
   const before = targetsOnly(t);
   const gone = posix.join(t, "gone");
   const r = await cli(dir.path, [
@@ -190,7 +180,7 @@ test("run exits 70 when the rollback fails (COMMAND deleted the run's payload)",
 
 test("run only rolls back its own run: older entries of a directory's files are not used", async () => {
   await using dir = tempDir();
-  const t = tree(dir.path);
+  const t = restoreTree(dir.path);
   // An older entry of a file that no longer exists at the run.
   fs.writeFileSync(posix.join(t, "old"), "old");
   const r0 = await cli(dir.path, ["snapshot", "--no-fsync", posix.join(t, "old")]);
