@@ -20,11 +20,17 @@ export interface FileEntry extends CopiedFile {
 }
 
 /**
- * Copies `job.src` into a payload and writes its sidecar temp.
+ * Copies `job.src` into a payload and writes its sidecar temp (`buf`, `direct`: see
+ * `copyHashFile`).
  * @throws PayloadError or the system error of the failed step (nothing left behind).
  */
-export function snapshotFile(job: CopyJob, spec: SidecarSpec, buf: Uint8Array): FileEntry {
-  const c = copyHashFile(job.src, job.dir, job.name, job.tag, job.ts, buf);
+export function snapshotFile(
+  job: CopyJob,
+  spec: SidecarSpec,
+  buf: Uint8Array,
+  direct?: Uint8Array,
+): FileEntry {
+  const c = copyHashFile(job.src, job.dir, job.name, job.tag, job.ts, buf, direct);
   const json = encodeSidecar(
     buildSidecar({ kind: "file", ...c }, spec.schema, spec.run, new Date(spec.run)),
   );

@@ -4,6 +4,8 @@
  * - `syncfs(2)` and `flock(2)` are not in `node:fs`; both runtimes reach libc through
  *   their FFI (`Deno.dlopen`, `bun:ffi`). The library is opened lazily, once.
  *   Where FFI is unavailable, `syncFilesystem` falls back to `sync -f DIR`.
+ * - O_DIRECT needs a buffer at an aligned address; only the FFI can tell an address
+ *   (`alignedBuffer`).
  * - Deno cannot address non-UTF-8 file names (it decodes them lossily); Bun can.
  */
 import { spawnSync } from "node:child_process";
@@ -15,6 +17,7 @@ interface DenoFfi {
     symbols: Record<string, (...args: unknown[]) => unknown>;
   };
   UnsafePointerView: new (p: unknown) => { getInt32(offset?: number): number };
+  UnsafePointer: { of(b: Uint8Array): unknown; value(p: unknown): bigint | number };
 }
 
 /** True when running on Deno. */
@@ -31,6 +34,8 @@ interface Libc {
   syncfs(fd: number): number;
   flock(fd: number, op: number): number;
   errno(): number;
+  /** The address of a buffer's first byte. */
+  addressOf(b: Uint8Array): bigint;
 }
 
 let libc: Libc | null | undefined;
@@ -50,6 +55,7 @@ async function loadLibc(): Promise<Libc | null> {
         syncfs: (fd) => s.syncfs!(fd) as number,
         flock: (fd, op) => s.flock!(fd, op) as number,
         errno: () => new D.UnsafePointerView(s.__errno_location!()).getInt32(0),
+        addressOf: (b) => BigInt(D.UnsafePointer.value(D.UnsafePointer.of(b))),
       };
     } else if (isBun) {
       const spec = "bun:ffi"; // a variable, so Deno's type checker does not resolve it
@@ -64,6 +70,7 @@ async function loadLibc(): Promise<Libc | null> {
         syncfs: (fd) => s.syncfs(fd),
         flock: (fd, op) => s.flock(fd, op),
         errno: () => ffi.read.i32(s.__errno_location(), 0),
+        addressOf: (b) => BigInt(ffi.ptr(b)),
       };
     } else {
       libc = null;
@@ -75,7 +82,18 @@ async function loadLibc(): Promise<Libc | null> {
   return libc;
 }
 
-/** Loads the FFI bindings; call once before `syncfsFd`/`flockFd`. */
+/**
+ * A zeroed `size`-byte buffer whose address is a multiple of `align` (for O_DIRECT
+ * writes), or undefined when the FFI cannot tell addresses. Call after `initRuntime`.
+ */
+export function alignedBuffer(size: number, align: number): Uint8Array | undefined {
+  if (!libc) return undefined;
+  const raw = new Uint8Array(size + align);
+  const skip = Number((BigInt(align) - libc.addressOf(raw) % BigInt(align)) % BigInt(align));
+  return raw.subarray(skip, skip + size);
+}
+
+/** Loads the FFI bindings; call once (per thread) before the functions that need them. */
 export async function initRuntime(): Promise<void> {
   await loadLibc();
 }

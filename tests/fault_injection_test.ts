@@ -9,9 +9,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { test } from "node:test";
 import { parseAnyName, payloadName, sidecarName } from "../lib/layout.ts";
+import { DIRECT_MIN_SIZE } from "../lib/payload.ts";
 import { parseSidecar } from "../lib/sidecar.ts";
 import {
   cliCommand,
@@ -244,3 +246,53 @@ for (const when of ["1+", "2+", "4..6", "5+"]) {
     },
   );
 }
+
+/** A snapshot of one file of `size` random bytes, under strace `args`; returns the run. */
+async function bigFileRun(dir: TempDir, size: number, args: string[]) {
+  const content = randomBytes(size);
+  makeTree(dir.path, [{ kind: "file", path: "t/big", content }]);
+  const [cmd, argv] = cliCommand(["snapshot", "--lock", dir.join("lock"), "--json", "t/big"]);
+  const r = await runCmd("strace", ["-f", "-qq", ...args, cmd, ...argv], {
+    cwd: dir.path,
+    timeoutMs: 90_000,
+  });
+  return { r, content };
+}
+
+test("snapshot writes a large payload with O_DIRECT, byte-exact", { skip: SKIP }, async () => {
+  await using dir = tempDir();
+  const log = dir.join("strace.log");
+  const { r, content } = await bigFileRun(dir, DIRECT_MIN_SIZE + 4097, [
+    "-e",
+    "trace=openat",
+    "-o",
+    log,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const saved = jsonLines(r.stdout).find((e) => e.event === "saved")!;
+  const payload = payloadName("big", "snapyard", saved.ts as number);
+  const opens = fs.readFileSync(log, "utf8").split("\n").filter((l) => l.includes(payload));
+  assert.ok(opens.some((l) => /O_DIRECT/.test(l)), opens.join("\n"));
+  assert.ok(fs.readFileSync(dir.join("t", payload)).equals(content));
+});
+
+test("snapshot falls back to buffered writes when O_DIRECT writes fail with EINVAL", {
+  skip: SKIP,
+}, async () => {
+  await using dir = tempDir();
+  // Every write of the (one) worker's first payload attempt fails as O_DIRECT would.
+  const { r, content } = await bigFileRun(dir, DIRECT_MIN_SIZE + 17, [
+    "-o",
+    "/dev/null",
+    "-e",
+    "trace=pwrite64",
+    "-e",
+    "inject=pwrite64:error=EINVAL:when=1",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const saved = jsonLines(r.stdout).find((e) => e.event === "saved")!;
+  assert.equal(saved.size, content.length);
+  const payload = dir.join("t", payloadName("big", "snapyard", saved.ts as number));
+  assert.ok(fs.readFileSync(payload).equals(content));
+  assert.equal(saved.hash, createHash("sha256").update(content).digest("hex"));
+});

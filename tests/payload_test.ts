@@ -11,9 +11,12 @@ import {
   copyHashFile,
   createSymlinkPayload,
   createTombstone,
+  DIRECT_ALIGN,
+  DIRECT_MIN_SIZE,
   hashFile,
   PayloadError,
 } from "../lib/payload.ts";
+import { alignedBuffer, initRuntime } from "../lib/runtime.ts";
 import { makeTree, ROOT, runCmd, RUNTIME, tempDir } from "./helpers.ts";
 
 const TS = 1700000000000;
@@ -161,6 +164,49 @@ try {
   assert.equal(r.stdout.trim(), "error NOT_REGULAR", r.stderr);
   assert.deepEqual(fs.readdirSync(dir.path).sort(), ["pipe", "probe.ts"]);
 });
+
+test("alignedBuffer() gives a buffer whose address is a multiple of the alignment", async () => {
+  await initRuntime();
+  const b = alignedBuffer(64 * 1024, DIRECT_ALIGN);
+  assert.ok(b !== undefined, "FFI is available in tests");
+  assert.equal(b.byteLength, 64 * 1024);
+  // O_DIRECT refuses a misaligned buffer with EINVAL: a write from `b` must succeed.
+  await using dir = tempDir();
+  const fd = fs.openSync(
+    dir.join("d"),
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_DIRECT,
+  );
+  try {
+    assert.equal(fs.writeSync(fd, b, 0, DIRECT_ALIGN, 0), DIRECT_ALIGN);
+    assert.throws(
+      () => fs.writeSync(fd, b, 8, DIRECT_ALIGN, 0),
+      (e: unknown) => codeOf(e) === "EINVAL",
+    );
+  } finally {
+    fs.closeSync(fd);
+  }
+});
+
+for (
+  const size of [DIRECT_MIN_SIZE, DIRECT_MIN_SIZE + 17, 3 * DIRECT_MIN_SIZE + DIRECT_ALIGN - 1]
+) {
+  test(`copyHashFile() with an aligned buffer (O_DIRECT) copies ${size} bytes exactly`, async () => {
+    await initRuntime();
+    await using dir = tempDir();
+    const content = randomBytes(size);
+    makeTree(dir.path, [{ kind: "file", path: "big", content }]);
+    // A 64 KiB aligned buffer: many chunks, and a padded last one unless size is aligned.
+    const direct = alignedBuffer(64 * 1024, DIRECT_ALIGN)!;
+    const r = copyHashFile(dir.join("big"), dir.path, "big", TAG, TS, buf(), direct);
+    assert.equal(r.size, size);
+    assert.equal(r.hash, sha256(content));
+    const payload = dir.join(payloadName("big", TAG, TS));
+    assert.equal(fs.statSync(payload).size, size, "padding is truncated away");
+    assert.ok(fs.readFileSync(payload).equals(content));
+    assert.equal(fs.statSync(payload).mode & 0o7777, 0o600);
+    assert.deepEqual(fdsInto(dir.path), []);
+  });
+}
 
 test("hashFile() equals SHA-256 of the file and refuses a symlink", async () => {
   await using dir = tempDir();

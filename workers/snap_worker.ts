@@ -5,7 +5,8 @@ import { parentPort, threadId } from "node:worker_threads";
 import { errnoOf } from "../lib/errors.ts";
 import { setTempThread } from "../lib/layout.ts";
 import { snapshotFile } from "../lib/file_entry.ts";
-import { hashFile } from "../lib/payload.ts";
+import { DIRECT_ALIGN, hashFile } from "../lib/payload.ts";
+import { alignedBuffer, initRuntime } from "../lib/runtime.ts";
 import type {
   CopyResult,
   HashResult,
@@ -14,7 +15,13 @@ import type {
   WorkerResponse,
 } from "./protocol.ts";
 
-const buf = new Uint8Array(1 << 20);
+const BUF_SIZE = 1 << 20;
+const buf = new Uint8Array(BUF_SIZE);
+/** For O_DIRECT payload writes; undefined without FFI (then every write is buffered). */
+let direct: Uint8Array | undefined;
+const ready = initRuntime().then(() => {
+  direct = alignedBuffer(BUF_SIZE, DIRECT_ALIGN);
+});
 setTempThread(threadId);
 
 function wire(e: unknown): WireError {
@@ -28,7 +35,7 @@ function handle(req: WorkerRequest): WorkerResponse {
   if (req.kind === "copy") {
     const results: CopyResult[] = req.jobs.map((j) => {
       try {
-        return { ok: true, ...snapshotFile(j, req.sidecar, buf) };
+        return { ok: true, ...snapshotFile(j, req.sidecar, buf, direct) };
       } catch (e) {
         return { ok: false, error: wire(e) };
       }
@@ -47,4 +54,7 @@ function handle(req: WorkerRequest): WorkerResponse {
 
 if (parentPort === null) throw new Error("snap_worker must run as a node:worker_threads Worker");
 const port = parentPort;
-port.on("message", (req: WorkerRequest) => port.postMessage(handle(req)));
+// Requests wait for the FFI (a promise chain keeps their order).
+port.on("message", (req: WorkerRequest) => {
+  void ready.then(() => port.postMessage(handle(req)));
+});
