@@ -38,9 +38,17 @@ import type { CopyJob, CopyResult } from "../workers/protocol.ts";
  * stay few (~50 for 100,000 files).
  */
 export const COMMIT_EVERY = 2048;
-/** Files per worker message, and batches in flight per worker. */
+/** Most files per worker message, and batches in flight per worker. */
 const JOBS_PER_BATCH = 64;
 const BATCHES_PER_WORKER = 8;
+/**
+ * Bytes a batch should hold. The walk does not know sizes, so a batch's job count
+ * follows the mean size of the files copied so far (one file per batch until the
+ * first result): small files travel 64 to a message, large ones one by one so that
+ * every worker gets a share (16 files of 64 MiB in one batch kept one worker busy
+ * and the other idle).
+ */
+const BATCH_BYTES = 8 << 20;
 /** Renames done per worker result while workers run: keeps the commit off the critical path. */
 const RENAMES_PER_TURN = 256;
 
@@ -182,6 +190,9 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   // Regular files: batched to the pool, results staged as they come back.
   let jobs: CopyJob[] = [];
   let jobPaths: BPath[] = [];
+  let jobsPerBatch = 1;
+  let copiedFiles = 0;
+  let copiedBytes = 0;
   const inflight = new InflightWindow(pool.size * BATCHES_PER_WORKER);
   const onCopied = (paths: BPath[], batchJobs: CopyJob[], results: CopyResult[]) => {
     for (let i = 0; i < results.length; i++) {
@@ -200,6 +211,8 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
         fail(path, reason);
         continue;
       }
+      copiedFiles++;
+      copiedBytes += r.size;
       const dir = batchJobs[i]!.dir;
       const name = posix.basename(path);
       const ets = r.ts;
@@ -212,6 +225,10 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
         (reason) => fail(path, reason),
       );
       if (batch.size >= COMMIT_EVERY) batch.seal();
+    }
+    if (copiedFiles > 0) {
+      const fit = Math.floor(BATCH_BYTES / Math.max(1, copiedBytes / copiedFiles));
+      jobsPerBatch = Math.min(JOBS_PER_BATCH, Math.max(1, fit));
     }
     batch.commitReady(RENAMES_PER_TURN);
     reporter.progress(
@@ -253,7 +270,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     if (item.kind === "file") {
       jobs.push({ src: item.path, dir, name, tag, ts });
       jobPaths.push(item.path);
-      if (jobs.length >= JOBS_PER_BATCH) await dispatch();
+      if (jobs.length >= jobsPerBatch) await dispatch();
     } else if (item.kind === "symlink") {
       snapshotSymlink(item.path, dir, name);
     } else {

@@ -101,3 +101,41 @@ test("snapshot() with an absent path whose directory is missing fails it alone",
   assert.equal(sum.failed, 1);
   assert.match(sum.failures[0]!.reason, /cannot create tombstone: no such file or directory/);
 });
+
+/** A pool that records how many jobs each copy batch carried. */
+class CountingPool extends WorkerPool {
+  batches: number[] = [];
+  override copy(...args: Parameters<WorkerPool["copy"]>): ReturnType<WorkerPool["copy"]> {
+    this.batches.push(args[0].length);
+    return super.copy(...args);
+  }
+}
+
+test("snapshot() sends large files in small batches (every worker gets a share) and small files 64 at a time", async () => {
+  await using dir = tempDir();
+  const big = new Uint8Array(1 << 20).fill(7);
+  makeTree(dir.path, [
+    ...Array.from(
+      { length: 24 },
+      (_, i) => ({ kind: "file" as const, path: `big/${i}`, content: big }),
+    ),
+    ...Array.from(
+      { length: 400 },
+      (_, i) => ({ kind: "file" as const, path: `small/${i}`, content: `${i}` }),
+    ),
+  ]);
+  const counting = new CountingPool(2);
+  try {
+    const bigRun = opts([dir.join("big")], { pool: counting });
+    assert.equal((await snapshot(bigRun.o)).files, 24);
+    // 1 MiB files: at most 8 MiB per batch; before any size is known, one file per batch.
+    assert.ok(counting.batches.every((n) => n <= 8), counting.batches.join(","));
+    assert.equal(counting.batches[0], 1);
+    counting.batches = [];
+    const smallRun = opts([dir.join("small")], { pool: counting });
+    assert.equal((await snapshot(smallRun.o)).files, 400);
+    assert.equal(Math.max(...counting.batches), 64, counting.batches.join(","));
+  } finally {
+    await counting.close();
+  }
+});
