@@ -27,27 +27,39 @@ import { reasonOf } from "./errors.ts";
 import type { Io } from "./durable.ts";
 import { writeTempFile } from "./atomic_write.ts";
 
-interface Staged {
+interface Staged<T> {
   dir: BPath;
   temp: BPath;
   final: BPath;
   payload: BPath;
-  onCommit: () => void;
-  onFail: (reason: string) => void;
+  item: T;
 }
 
-/** A batch of staged sidecars waiting for one flush. */
-export class CommitBatch {
+/** What becomes of each staged item (one pair for the batch, not closures per entry). */
+export interface CommitHandlers<T> {
+  /** The entry is committed and durable. */
+  committed(item: T): void;
+  /** The entry failed; nothing of it is left (temp and payload removed). */
+  failed(item: T, reason: string): void;
+}
+
+/**
+ * A batch of staged sidecars waiting for one flush. `T` is the caller's record of an
+ * entry, handed back to `handlers`; keep it small: thousands stay alive until a flush.
+ */
+export class CommitBatch<T> {
   readonly #io: Io;
   readonly #durable: boolean;
-  #staged: Staged[] = [];
-  #sealed: { entries: Staged[]; next: number; committed: Staged[] }[] = [];
+  readonly #on: CommitHandlers<T>;
+  #staged: Staged<T>[] = [];
+  #sealed: { entries: Staged<T>[]; next: number; committed: Staged<T>[] }[] = [];
   readonly #devOf = new Map<BPath, number>();
 
   /** `durable`: false only for `--no-fsync`. */
-  constructor(io: Io, durable: boolean) {
+  constructor(io: Io, durable: boolean, handlers: CommitHandlers<T>) {
     this.#io = io;
     this.#durable = durable;
+    this.#on = handlers;
   }
 
   /** Entries staged and not yet flushed. */
@@ -57,40 +69,26 @@ export class CommitBatch {
 
   /**
    * Writes the sidecar temp of one entry. On failure the payload is removed and
-   * `onFail` is called at once; otherwise `onCommit` or `onFail` runs at `flush`.
+   * `failed` is called at once; otherwise `committed` or `failed` follows at a flush.
    */
-  stage(
-    dir: BPath,
-    sidecarFinal: BPath,
-    payload: BPath,
-    json: string,
-    onCommit: () => void,
-    onFail: (reason: string) => void,
-  ): void {
+  stage(dir: BPath, sidecarFinal: BPath, payload: BPath, json: string, item: T): void {
     let temp: BPath;
     try {
       temp = writeTempFile(sidecarFinal, json);
     } catch (e) {
       removeQuietly(payload);
-      onFail(`cannot write sidecar: ${reasonOf(e)}`);
+      this.#on.failed(item, `cannot write sidecar: ${reasonOf(e)}`);
       return;
     }
-    this.#staged.push({ dir, temp, final: sidecarFinal, payload, onCommit, onFail });
+    this.#staged.push({ dir, temp, final: sidecarFinal, payload, item });
   }
 
   /**
    * Stages an entry whose sidecar temp a worker already wrote (step 2 done in parallel).
-   * `onCommit` or `onFail` runs at `flush`.
+   * `committed` or `failed` follows at a flush.
    */
-  stageWritten(
-    dir: BPath,
-    temp: BPath,
-    sidecarFinal: BPath,
-    payload: BPath,
-    onCommit: () => void,
-    onFail: (reason: string) => void,
-  ): void {
-    this.#staged.push({ dir, temp, final: sidecarFinal, payload, onCommit, onFail });
+  stageWritten(dir: BPath, temp: BPath, sidecarFinal: BPath, payload: BPath, item: T): void {
+    this.#staged.push({ dir, temp, final: sidecarFinal, payload, item });
   }
 
   /** Entries sealed (durable temps) and not yet renamed. */
@@ -165,7 +163,7 @@ export class CommitBatch {
     }
   }
 
-  #finishGroup(committed: Staged[]): void {
+  #finishGroup(committed: Staged<T>[]): void {
     const dirFailure = new Map<BPath, string>();
     if (this.#durable) {
       for (const dir of new Set(committed.map((s) => s.dir))) {
@@ -181,8 +179,8 @@ export class CommitBatch {
     }
     for (const s of committed) {
       const reason = dirFailure.get(s.dir);
-      if (reason === undefined) s.onCommit();
-      else s.onFail(reason);
+      if (reason === undefined) this.#on.committed(s.item);
+      else this.#on.failed(s.item, reason);
     }
   }
 
@@ -205,7 +203,7 @@ export class CommitBatch {
     return dev;
   }
 
-  #filesystems(staged: Staged[]): Map<number, BPath> {
+  #filesystems(staged: Staged<T>[]): Map<number, BPath> {
     const byDev = new Map<number, BPath>();
     for (const s of staged) {
       const dev = this.#devOrMinus(s.dir);
@@ -214,10 +212,10 @@ export class CommitBatch {
     return byDev;
   }
 
-  #abandon(s: Staged, reason: string): void {
+  #abandon(s: Staged<T>, reason: string): void {
     removeQuietly(s.temp);
     removeQuietly(s.payload);
-    s.onFail(reason);
+    this.#on.failed(s.item, reason);
   }
 }
 

@@ -77,6 +77,11 @@ export interface SavedEntry {
   size: number;
 }
 
+/** An entry waiting for its commit: all the engine keeps of it until then. */
+interface StagedEntry extends SavedEntry {
+  hash: string | undefined;
+}
+
 /** The result of a run. */
 export interface SnapshotSummary {
   run: number;
@@ -113,7 +118,6 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     seconds: 0,
     failures: [],
   };
-  const batch = new CommitBatch(opts.io ?? realIo, opts.durable);
   const skipDirs = new Set<string>();
   if (store !== undefined) {
     fs.mkdirSync(fsPath(store), { recursive: true });
@@ -131,7 +135,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
       reason,
     });
   };
-  const saved = (e: SavedEntry, hash?: string) => {
+  const saved = (e: StagedEntry) => {
     if (e.kind === "file") sum.files++;
     else if (e.kind === "symlink") sum.symlinks++;
     else sum.absent++;
@@ -143,9 +147,13 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
       ts: e.ts,
       size: e.size,
     };
-    if (hash !== undefined) ev.hash = hash;
+    if (e.hash !== undefined) ev.hash = e.hash;
     reporter.event(ev);
   };
+  const batch = new CommitBatch<StagedEntry>(opts.io ?? realIo, opts.durable, {
+    committed: saved,
+    failed: (e, reason) => fail(e.path, reason),
+  });
   const stage = (path: BPath, dir: BPath, ets: number, prior: Prior) => {
     const name = posix.basename(path);
     const json = encodeSidecar(buildSidecar(prior, opts.schema, ts, now));
@@ -155,18 +163,21 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
       posix.join(dir, sidecarName(name, tag, ets)),
       posix.join(dir, payloadName(name, tag, ets)),
       json,
-      () =>
-        saved(
-          { path, kind: prior.kind, ts: ets, size },
-          prior.kind === "file" ? prior.hash : undefined,
-        ),
-      (reason) => fail(path, reason),
+      {
+        path,
+        kind: prior.kind,
+        ts: ets,
+        size,
+        hash: prior.kind === "file" ? prior.hash : undefined,
+      },
     );
     if (batch.size >= COMMIT_EVERY) batch.seal();
   };
   /** The entry directory of a target, created in the store if needed; undefined on failure. */
+  let lastDir = "";
   const dirFor = (path: BPath): BPath | undefined => {
-    const dir = entryDir(path, store);
+    // One string per directory, not per file: staged entries share it until their flush.
+    const dir = entryDir(path, store) === lastDir ? lastDir : (lastDir = entryDir(path, store));
     if (longestEntryName(posix.basename(path), tag, ts) > NAME_MAX) {
       // Checked up front for a clear message and so no orphan payload is left behind.
       fail(
@@ -221,8 +232,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
         r.sidecarTemp,
         posix.join(dir, sidecarName(name, tag, ets)),
         posix.join(dir, payloadName(name, tag, ets)),
-        () => saved({ path, kind: "file", ts: ets, size: r.size }, r.hash),
-        (reason) => fail(path, reason),
+        { path, kind: "file", ts: ets, size: r.size, hash: r.hash },
       );
       if (batch.size >= COMMIT_EVERY) batch.seal();
     }

@@ -48,8 +48,16 @@ interface Outcome {
   failed: { name: string; reason: string }[];
 }
 
+/** A batch whose entries (their names) report into `out`. */
+function newBatch(io: FakeIo, durable: boolean, out: Outcome): CommitBatch<string> {
+  return new CommitBatch<string>(io, durable, {
+    committed: (name) => out.committed.push(name),
+    failed: (name, reason) => out.failed.push({ name, reason }),
+  });
+}
+
 /** Stages `names` in `dir` as payload + sidecar temp, the way the engine does. */
-function stageAll(batch: CommitBatch, dir: string, names: string[], out: Outcome): void {
+function stageAll(batch: CommitBatch<string>, dir: string, names: string[]): void {
   for (const name of names) {
     const payload = `${dir}/${payloadName(name, TAG, TS)}`;
     fs.writeFileSync(payload, `payload of ${name}`, { mode: 0o600 });
@@ -58,8 +66,7 @@ function stageAll(batch: CommitBatch, dir: string, names: string[], out: Outcome
       `${dir}/${sidecarName(name, TAG, TS)}`,
       payload,
       `{"schema":"backup_meta.v1","prior_kind":"none"}`,
-      () => out.committed.push(name),
-      (reason) => out.failed.push({ name, reason }),
+      name,
     );
   }
 }
@@ -89,10 +96,10 @@ test("CommitBatch.flush() syncs the filesystem once before any rename, then fsyn
   await using dir = tempDir();
   makeTree(dir.path, [{ kind: "dir", path: "a" }, { kind: "dir", path: "b" }]);
   const io = new FakeIo();
-  const batch = new CommitBatch(io, true);
   const out: Outcome = { committed: [], failed: [] };
-  stageAll(batch, dir.join("a"), ["x", "y"], out);
-  stageAll(batch, dir.join("b"), ["z"], out);
+  const batch = newBatch(io, true, out);
+  stageAll(batch, dir.join("a"), ["x", "y"]);
+  stageAll(batch, dir.join("b"), ["z"]);
   assert.equal(batch.size, 3);
   assert.deepEqual(out.committed, [], "nothing is reported before the flush");
   batch.flush();
@@ -113,9 +120,9 @@ test("CommitBatch.flush() syncs the filesystem once before any rename, then fsyn
 test("CommitBatch.flush() without durability (--no-fsync) renames without syncfs or fsync", async () => {
   await using dir = tempDir();
   const io = new FakeIo();
-  const batch = new CommitBatch(io, false);
   const out: Outcome = { committed: [], failed: [] };
-  stageAll(batch, dir.path, ["x"], out);
+  const batch = newBatch(io, false, out);
+  stageAll(batch, dir.path, ["x"]);
   batch.flush();
   assert.deepEqual(out.committed, ["x"]);
   assert.deepEqual(io.calls, [`rename ${dir.join(sidecarName("x", TAG, TS))}`]);
@@ -126,9 +133,9 @@ test("CommitBatch.flush() with a failing syncfs fails every entry, removes temps
   const older = olderEntry(dir.path, "x");
   const io = new FakeIo();
   io.failSyncfs = true;
-  const batch = new CommitBatch(io, true);
   const out: Outcome = { committed: [], failed: [] };
-  stageAll(batch, dir.path, ["x", "y"], out);
+  const batch = newBatch(io, true, out);
+  stageAll(batch, dir.path, ["x", "y"]);
   batch.flush();
   assert.deepEqual(out.committed, []);
   assert.deepEqual(out.failed.map((f) => f.name), ["x", "y"]);
@@ -148,9 +155,9 @@ test("CommitBatch.flush() with a failing rename fails that entry alone and remov
   const older = olderEntry(dir.path, "x");
   const io = new FakeIo();
   io.failRename = (to) => to.endsWith(sidecarName("x", TAG, TS));
-  const batch = new CommitBatch(io, true);
   const out: Outcome = { committed: [], failed: [] };
-  stageAll(batch, dir.path, ["x", "y"], out);
+  const batch = newBatch(io, true, out);
+  stageAll(batch, dir.path, ["x", "y"]);
   batch.flush();
   assert.deepEqual(out.committed, ["y"]);
   assert.equal(out.failed.length, 1);
@@ -168,10 +175,10 @@ test("CommitBatch.flush() reports a failing directory fsync for the entries of t
   makeTree(dir.path, [{ kind: "dir", path: "bad" }, { kind: "dir", path: "good" }]);
   const io = new FakeIo();
   io.failFsyncDir = (d) => d === dir.join("bad");
-  const batch = new CommitBatch(io, true);
   const out: Outcome = { committed: [], failed: [] };
-  stageAll(batch, dir.join("bad"), ["x"], out);
-  stageAll(batch, dir.join("good"), ["y"], out);
+  const batch = newBatch(io, true, out);
+  stageAll(batch, dir.join("bad"), ["x"]);
+  stageAll(batch, dir.join("good"), ["y"]);
   batch.flush();
   assert.deepEqual(out.committed, ["y"]);
   assert.equal(out.failed.length, 1);
@@ -186,28 +193,22 @@ test("CommitBatch.stage() that cannot write its sidecar temp fails at once and r
   await using dir = tempDir();
   const payload = dir.join(payloadName("x", TAG, TS));
   fs.writeFileSync(payload, "p");
-  const batch = new CommitBatch(new FakeIo(), true);
-  const failed: string[] = [];
-  batch.stage(
-    dir.path,
-    dir.join("missing-dir", sidecarName("x", TAG, TS)),
-    payload,
-    "{}",
-    () => assert.fail("must not commit"),
-    (reason) => failed.push(reason),
-  );
+  const out: Outcome = { committed: [], failed: [] };
+  const batch = newBatch(new FakeIo(), true, out);
+  batch.stage(dir.path, dir.join("missing-dir", sidecarName("x", TAG, TS)), payload, "{}", "x");
   assert.equal(batch.size, 0);
-  assert.equal(failed.length, 1);
-  assert.match(failed[0]!, /cannot write sidecar: no such file or directory \(ENOENT\)/);
+  assert.deepEqual(out.committed, []);
+  assert.equal(out.failed.length, 1);
+  assert.match(out.failed[0]!.reason, /cannot write sidecar: no such file or directory \(ENOENT\)/);
   assert.deepEqual(fs.readdirSync(dir.path), []);
 });
 
 test("CommitBatch.seal() then commitReady() in small chunks commits every entry once", async () => {
   await using dir = tempDir();
   const io = new FakeIo();
-  const batch = new CommitBatch(io, true);
   const out: Outcome = { committed: [], failed: [] };
-  stageAll(batch, dir.path, ["a", "b", "c"], out);
+  const batch = newBatch(io, true, out);
+  stageAll(batch, dir.path, ["a", "b", "c"]);
   batch.seal();
   assert.equal(batch.pendingRenames, 3);
   batch.commitReady(2);
