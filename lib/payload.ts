@@ -25,6 +25,7 @@ import { posix } from "node:path";
 import { type BPath, fsPath } from "./bpath.ts";
 import { errnoOf } from "./errors.ts";
 import { parseAnyName, payloadName, sidecarName } from "./layout.ts";
+import { type FdStat, fstatFd } from "./runtime.ts";
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
 /** O_DIRECT differs between architectures: only the runtime's own value is used. */
@@ -202,7 +203,7 @@ export interface CopiedFile {
   gid: number;
 }
 
-function sameState(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
+function sameState(a: FdStat, b: FdStat): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs &&
     a.ino === b.ino;
 }
@@ -229,8 +230,8 @@ export function copyHashFile(
   let dst: string | Buffer = "";
   let done = false;
   try {
-    let st = fs.fstatSync(sfd, { bigint: true });
-    if (!st.isFile()) throw new PayloadError("NOT_REGULAR", "not a regular file");
+    let st = fstatFd(sfd);
+    if (!st.isFile) throw new PayloadError("NOT_REGULAR", "not a regular file");
     const used = reservePayload(dir, name, tag, ts, (p) => {
       // A name given back (its ts held by a sidecar) is already unlinked: close its fd.
       if (dfd >= 0) fs.closeSync(dfd);
@@ -242,7 +243,7 @@ export function copyHashFile(
       ddfd = openDirect(dst, dfd);
     }
     for (let attempt = 1;; attempt++) {
-      const size = Number(st.size);
+      const size = st.size;
       // Stop at the fstat'ed size (saves the EOF read); growth is caught by the re-check.
       let copied: { hash: string; bytes: number };
       if (ddfd >= 0) {
@@ -260,17 +261,17 @@ export function copyHashFile(
       } else {
         copied = copyHashFd(sfd, dfd, buf, size);
       }
-      const after = fs.fstatSync(sfd, { bigint: true });
+      const after = fstatFd(sfd);
       if (copied.bytes === size && sameState(st, after)) {
         done = true;
         return {
           ts: used,
           hash: copied.hash,
           size,
-          mtimeMs: Number(after.mtimeMs),
-          mode: Number(after.mode),
-          uid: Number(after.uid),
-          gid: Number(after.gid),
+          mtimeMs: after.mtimeMs,
+          mode: after.mode,
+          uid: after.uid,
+          gid: after.gid,
         };
       }
       if (attempt >= COPY_ATTEMPTS) {

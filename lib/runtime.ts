@@ -4,6 +4,8 @@
  * - `syncfs(2)` and `flock(2)` are not in `node:fs`; both runtimes reach libc through
  *   their FFI (`Deno.dlopen`, `bun:ffi`). The library is opened lazily, once.
  *   Where FFI is unavailable, `syncFilesystem` falls back to `sync -f DIR`.
+ * - Deno's `node:fs` fstat costs ~9 µs (Bun's ~0.5 µs), twice per file copied: on Deno
+ *   `fstatFd` calls statx(2) through the FFI instead (~0.5 µs).
  * - O_DIRECT needs a buffer at an aligned address; only the FFI can tell an address
  *   (`alignedBuffer`).
  * - Deno cannot address non-UTF-8 file names (it decodes them lossily); Bun can.
@@ -36,6 +38,8 @@ interface Libc {
   errno(): number;
   /** The address of a buffer's first byte. */
   addressOf(b: Uint8Array): bigint;
+  /** statx(2) of an open fd into `out` (256 bytes); Deno only. */
+  statxFd?: (fd: number, out: Uint8Array) => number;
 }
 
 let libc: Libc | null | undefined;
@@ -49,9 +53,13 @@ async function loadLibc(): Promise<Libc | null> {
         syncfs: { parameters: ["i32"], result: "i32" },
         flock: { parameters: ["i32", "i32"], result: "i32" },
         __errno_location: { parameters: [], result: "pointer" },
+        statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
       });
       const s = lib.symbols;
+      const emptyPath = new Uint8Array(1);
       libc = {
+        statxFd: (fd, out) =>
+          s.statx!(fd, emptyPath, AT_EMPTY_PATH, STATX_BASIC_STATS, out) as number,
         syncfs: (fd) => s.syncfs!(fd) as number,
         flock: (fd, op) => s.flock!(fd, op) as number,
         errno: () => new D.UnsafePointerView(s.__errno_location!()).getInt32(0),
@@ -80,6 +88,71 @@ async function loadLibc(): Promise<Libc | null> {
     libc = null;
   }
   return libc;
+}
+
+const AT_EMPTY_PATH = 0x1000;
+const STATX_BASIC_STATS = 0x7ff;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+
+/** What snapyard needs of fstat(2). */
+export interface FdStat {
+  isFile: boolean;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  ino: bigint;
+  /** Whole milliseconds, as `fs.BigIntStats.mtimeMs`. */
+  mtimeMs: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+const statxBuf = new Uint8Array(256);
+const statxView = new DataView(statxBuf.buffer);
+
+/** A statx timestamp (at `off`) in nanoseconds. */
+function statxNs(off: number): bigint {
+  return statxView.getBigInt64(off, true) * 1_000_000_000n +
+    BigInt(statxView.getUint32(off + 8, true));
+}
+
+/**
+ * fstat(2) of `fd`: statx through the FFI on Deno, `node:fs` elsewhere.
+ * @throws a system error (with `code`) when the call fails.
+ */
+export function fstatFd(fd: number): FdStat {
+  if (libc?.statxFd === undefined) {
+    const st = fs.fstatSync(fd, { bigint: true });
+    return {
+      isFile: st.isFile(),
+      mode: Number(st.mode),
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+      size: Number(st.size),
+      ino: st.ino,
+      mtimeMs: Number(st.mtimeMs),
+      mtimeNs: st.mtimeNs,
+      ctimeNs: st.ctimeNs,
+    };
+  }
+  if (libc.statxFd(fd, statxBuf) !== 0) throw errnoError("fstat", libc.errno());
+  // struct statx (linux/stat.h, the same on every architecture).
+  const mode = statxView.getUint16(28, true);
+  const mtimeNs = statxNs(112);
+  return {
+    isFile: (mode & S_IFMT) === S_IFREG,
+    mode,
+    uid: statxView.getUint32(20, true),
+    gid: statxView.getUint32(24, true),
+    size: Number(statxView.getBigUint64(40, true)),
+    ino: statxView.getBigUint64(32, true),
+    mtimeMs: Number(statxView.getBigInt64(112, true) * 1000n) +
+      Math.floor(statxView.getUint32(120, true) / 1e6),
+    mtimeNs,
+    ctimeNs: statxNs(96),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Unit tests of lib/payload.ts: copy+hash, exclusive names, refusals. */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { posix } from "node:path";
@@ -16,7 +17,7 @@ import {
   hashFile,
   PayloadError,
 } from "../lib/payload.ts";
-import { alignedBuffer, initRuntime } from "../lib/runtime.ts";
+import { alignedBuffer, fstatFd, initRuntime } from "../lib/runtime.ts";
 import { makeTree, ROOT, runCmd, RUNTIME, tempDir } from "./helpers.ts";
 
 const TS = 1700000000000;
@@ -260,3 +261,61 @@ test("createTombstone() reports an error other than EEXIST instead of trying mor
     (e: unknown) => codeOf(e) === "ENOENT",
   );
 });
+
+/** Nanoseconds of a GNU `stat` "%.9Y"-style decimal ("-1.500000000"). */
+function decimalNs(text: string): bigint {
+  const neg = text.startsWith("-");
+  const [whole, frac = ""] = text.replace("-", "").split(".");
+  const ns = BigInt(whole!) * 1_000_000_000n + BigInt(frac.padEnd(9, "0").slice(0, 9));
+  return neg ? -ns : ns;
+}
+
+// The truth comes from GNU stat: Deno's own fstat rounds mtime to ms and ctime to seconds.
+const MTIMES: [string, string][] = [
+  ["now", ""],
+  ["ns fraction", "@1700000000.123456789"],
+  ["before 1970", "@-1.5"],
+];
+for (const [label, when] of MTIMES) {
+  test(`fstatFd() reports what stat(1) reports, to the nanosecond (mtime ${label})`, async () => {
+    await initRuntime();
+    await using dir = tempDir();
+    makeTree(dir.path, [{ kind: "file", path: "f", content: "x".repeat(1234), mode: 0o4751 }]);
+    if (when !== "") assert.equal(spawnSync("touch", ["-d", when, dir.join("f")]).status, 0);
+    const out = spawnSync("stat", ["-c", "%.9Y %.9Z %i %f %u %g", dir.join("f")], {
+      encoding: "utf8",
+    }).stdout.trim().split(" ");
+    const [mtime, ctime, ino, mode, uid, gid] = out as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const mtimeNs = decimalNs(mtime);
+    const floorMs = mtimeNs >= 0n ? mtimeNs / 1_000_000n : -((-mtimeNs + 999_999n) / 1_000_000n);
+    const fd = fs.openSync(dir.join("f"), "r");
+    try {
+      assert.deepEqual(fstatFd(fd), {
+        isFile: true,
+        mode: parseInt(mode, 16),
+        uid: Number(uid),
+        gid: Number(gid),
+        size: 1234,
+        ino: BigInt(ino),
+        mtimeMs: Number(floorMs),
+        mtimeNs,
+        ctimeNs: decimalNs(ctime),
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
+    const dfd = fs.openSync(dir.path, "r");
+    try {
+      assert.equal(fstatFd(dfd).isFile, false);
+    } finally {
+      fs.closeSync(dfd);
+    }
+  });
+}
