@@ -114,13 +114,18 @@ function sidecarTaken(dir: BPath, sidecar: BPath, runTs: number): boolean {
 /**
  * Copies fd `src` to fd `dst` from offset 0 while hashing: each byte is read once,
  * hashed and written. Stops at EOF or once at least `limit` bytes are copied.
- * @throws the system error of a failed read or write.
+ * `align` > 1 is for an O_DIRECT `dst` (`buf`'s address and length are multiples of
+ * it): a short chunk is written padded with zeros to `align`, the file is truncated to
+ * the bytes copied and the copy stops there (a regular file's EOF; a file that did not
+ * end there fails the caller's size check).
+ * @throws the system error of a failed read, write or truncate.
  */
 export function copyHashFd(
   src: number,
   dst: number,
   buf: Uint8Array,
   limit = Infinity,
+  align = 1,
 ): { hash: string; bytes: number } {
   const hash = createHash("sha256");
   let pos = 0;
@@ -130,33 +135,7 @@ export function copyHashFd(
     const n = fs.readSync(src, buf, 0, buf.byteLength, pos);
     if (n === 0) break;
     hash.update(buf.subarray(0, n));
-    let off = 0;
-    while (off < n) off += fs.writeSync(dst, buf, off, n - off, pos + off);
-    pos += n;
-  } while (pos < limit);
-  return { hash: hash.digest("hex"), bytes: pos };
-}
-
-/**
- * `copyHashFd` into an O_DIRECT fd: `buf`'s address and length are multiples of
- * `DIRECT_ALIGN`, so every write is aligned; a short last chunk is written padded with
- * zeros and the file then truncated to the bytes copied. Stops after a short chunk (a
- * regular file's EOF); a file that did not end there fails the caller's size check.
- * @throws the system error of a failed read, write or truncate (EINVAL: O_DIRECT refused).
- */
-function copyHashDirect(
-  src: number,
-  dst: number,
-  buf: Uint8Array,
-  limit: number,
-): { hash: string; bytes: number } {
-  const hash = createHash("sha256");
-  let pos = 0;
-  do {
-    const n = fs.readSync(src, buf, 0, buf.byteLength, pos);
-    if (n === 0) break;
-    hash.update(buf.subarray(0, n));
-    const len = Math.ceil(n / DIRECT_ALIGN) * DIRECT_ALIGN;
+    const len = Math.ceil(n / align) * align;
     buf.fill(0, n, len);
     let off = 0;
     while (off < len) off += fs.writeSync(dst, buf, off, len - off, pos + off);
@@ -248,7 +227,7 @@ export function copyHashFile(
       let copied: { hash: string; bytes: number };
       if (ddfd >= 0) {
         try {
-          copied = copyHashDirect(sfd, ddfd, direct!, size);
+          copied = copyHashFd(sfd, ddfd, direct!, size, DIRECT_ALIGN);
         } catch (e) {
           if (errnoOf(e) !== "EINVAL") throw e;
           // The open was allowed but the write is not: go buffered for good.
