@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { buildSidecar, encodeSidecar, parseSidecar, type Prior } from "../lib/sidecar.ts";
 import { ROOT } from "./helpers.ts";
 
-const GOLDENS = posix.join(ROOT, "..", "shared", "goldens", "switchyard-fs-1.0");
+// A byte-exact copy of shared/goldens/switchyard-fs-1.0, so a clean clone tests alone.
+const GOLDENS = posix.join(ROOT, "tests", "goldens", "switchyard-fs-1.0");
 const HELLO = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
 const EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const file = (mode: number, hash: string): Prior => ({

@@ -22,7 +22,8 @@ import {
   tempDir,
 } from "./helpers.ts";
 
-const GOLDENS = posix.join(ROOT, "..", "shared", "goldens", "switchyard-fs-1.0");
+// A byte-exact copy of shared/goldens/switchyard-fs-1.0, so a clean clone tests alone.
+const GOLDENS = posix.join(ROOT, "tests", "goldens", "switchyard-fs-1.0");
 
 /** Runs `snapyard snapshot ARGS` with a private lock, cwd = the temp dir, bounded in time. */
 function snap(dir: TempDir, args: string[], timeoutMs = 60_000) {
