@@ -177,7 +177,8 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   let lastDir = "";
   const dirFor = (path: BPath): BPath | undefined => {
     // One string per directory, not per file: staged entries share it until their flush.
-    const dir = entryDir(path, store) === lastDir ? lastDir : (lastDir = entryDir(path, store));
+    const computed = entryDir(path, store);
+    const dir = computed === lastDir ? lastDir : (lastDir = computed);
     if (longestEntryName(posix.basename(path), tag, ts) > NAME_MAX) {
       // Checked up front for a clear message and so no orphan payload is left behind.
       fail(

@@ -23,6 +23,15 @@ function cli(dir: string, args: readonly string[], lock = posix.join(dir, "test.
   return runCli(["--lock", lock, ...args]);
 }
 
+/** File `a` holding "original" in `dir`, and `run --target a -- sh -c script` on it. */
+async function runOnFile(dir: string, script: (a: string) => string, json = true) {
+  const a = posix.join(dir, "a");
+  fs.writeFileSync(a, "original");
+  const flags = json ? ["--json"] : [];
+  const r = await cli(dir, ["run", ...flags, "--target", a, "--", "sh", "-c", script(a)]);
+  return { a, r };
+}
+
 /** A started snapyard process: resolves `ready` once stdout contains `marker`. */
 function start(args: readonly string[], marker: string) {
   const [cmd, argv] = cliCommand(args);
@@ -84,18 +93,7 @@ test("run rolls every target back byte-exact and exits 80 when COMMAND exits non
 
 test("run rolls back and exits 80 when COMMAND is killed by a signal", async () => {
   await using dir = tempDir();
-  const a = dir.join("a");
-  fs.writeFileSync(a, "original");
-  const r = await cli(dir.path, [
-    "run",
-    "--json",
-    "--target",
-    a,
-    "--",
-    "sh",
-    "-c",
-    `echo changed > ${a}; kill -9 $$`,
-  ]);
+  const { a, r } = await runOnFile(dir.path, (a) => `echo changed > ${a}; kill -9 $$`);
   assert.equal(r.code, 80, r.stderr);
   assert.equal(fs.readFileSync(a, "utf8"), "original");
   assert.equal(events(r).summary.signal, "SIGKILL");
@@ -137,18 +135,7 @@ test("run never starts COMMAND when the snapshot fails, and exits with the snaps
 
 test("run exits 0 and keeps COMMAND's changes when it succeeds", async () => {
   await using dir = tempDir();
-  const a = dir.join("a");
-  fs.writeFileSync(a, "original");
-  const r = await cli(dir.path, [
-    "run",
-    "--json",
-    "--target",
-    a,
-    "--",
-    "sh",
-    "-c",
-    `echo new > ${a}`,
-  ]);
+  const { a, r } = await runOnFile(dir.path, (a) => `echo new > ${a}`);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(fs.readFileSync(a, "utf8"), "new\n");
   const { all, summary } = events(r);
@@ -162,17 +149,11 @@ test("run exits 0 and keeps COMMAND's changes when it succeeds", async () => {
 
 test("run exits 70 when the rollback fails (COMMAND deleted the run's payload)", async () => {
   await using dir = tempDir();
-  const a = dir.join("a");
-  fs.writeFileSync(a, "original");
-  const r = await cli(dir.path, [
-    "run",
-    "--target",
-    a,
-    "--",
-    "sh",
-    "-c",
-    `rm ${dir.path}/.a.snapyard.*.bak; echo broken > ${a}; exit 1`,
-  ]);
+  const { a, r } = await runOnFile(
+    dir.path,
+    (a) => `rm ${dir.path}/.a.snapyard.*.bak; echo broken > ${a}; exit 1`,
+    false,
+  );
   assert.equal(r.code, 70, r.stderr);
   assert.match(r.stderr, new RegExp(`Cannot restore "${a}": payload missing`));
   assert.match(r.stdout, /ROLLBACK FAILED/);
