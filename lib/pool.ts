@@ -4,8 +4,14 @@
  * `request` resolves with that batch's response. A worker that dies rejects its
  * in-flight batches, so no caller waits forever. Idle workers are unref'ed, and
  * `close()` terminates them.
+ *
+ * A pool can also be handed workers that another thread started (`adoptWorkers`): main.ts
+ * does that on Deno, where the engine runs in a worker of its own and Deno relays
+ * messages to a worker's own workers with ~0.5 ms of latency (siblings talking over a
+ * MessagePort: ~0.1 ms). The starting thread watches those workers and reports a death
+ * (`workerDied`).
  */
-import { Worker } from "node:worker_threads";
+import { type MessagePort, Worker } from "node:worker_threads";
 import type {
   CopyJob,
   CopyResult,
@@ -26,8 +32,38 @@ export function setWorkerUrl(url: URL): void {
   workerUrl = url;
 }
 
+/** Starts one snapshot worker; with `port`, it serves requests on that port. */
+export function spawnWorker(port?: MessagePort): Worker {
+  // A worker's live data is one batch: a small young generation keeps a long run's
+  // RSS near a short run's (Deno: ~19 instead of ~30 MB per worker after 100,000
+  // files). A V8 limit: Bun runs JavaScriptCore.
+  return new Worker(workerUrl, {
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    ...(port === undefined ? {} : { workerData: { port }, transferList: [port] }),
+  });
+}
+
+let adopted: MessagePort[] | undefined;
+const deaths = new Map<number, Error>();
+const deathListeners = new Set<(index: number, e: Error) => void>();
+
+/**
+ * Makes pools use these ports to workers started by another thread, not workers of
+ * their own (`undefined`: back to their own).
+ */
+export function adoptWorkers(ports: MessagePort[] | undefined): void {
+  adopted = ports;
+  deaths.clear();
+}
+
+/** Reports that adopted worker `index` died: its batches, in flight or later, fail with `e`. */
+export function workerDied(index: number, e: Error): void {
+  deaths.set(index, e);
+  for (const f of deathListeners) f(index, e);
+}
+
 interface Slot {
-  worker: Worker;
+  endpoint: Worker | MessagePort;
   inflight: Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void }>;
 }
 
@@ -39,7 +75,20 @@ export class WorkerPool {
 
   /** Starts `size` workers. */
   constructor(size: number) {
-    for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
+    if (adopted !== undefined) {
+      for (const port of adopted) this.#slots.push(this.#slot(port));
+      deathListeners.add(this.#onDeath);
+    } else {
+      for (let i = 0; i < size; i++) {
+        const worker = spawnWorker();
+        const slot = this.#slot(worker);
+        worker.on("error", (e: Error) => this.#fail(slot, e));
+        worker.on("exit", (code: number) => {
+          if (!this.#closed) this.#fail(slot, new Error(`worker exited with code ${code}`));
+        });
+        this.#slots.push(slot);
+      }
+    }
   }
 
   /** Number of workers. */
@@ -54,40 +103,38 @@ export class WorkerPool {
     return n;
   }
 
-  #spawn(): Slot {
-    // A worker's live data is one batch: a small young generation keeps a long run's
-    // RSS near a short run's (Deno: ~19 instead of ~30 MB per worker after 100,000
-    // files). A V8 limit: Bun runs JavaScriptCore.
-    const worker = new Worker(workerUrl, {
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-    });
-    const slot: Slot = { worker, inflight: new Map() };
-    worker.on("message", (res: WorkerResponse) => {
+  #slot(endpoint: Worker | MessagePort): Slot {
+    const slot: Slot = { endpoint, inflight: new Map() };
+    endpoint.on("message", (res: WorkerResponse) => {
       const p = slot.inflight.get(res.batch);
       slot.inflight.delete(res.batch);
-      if (slot.inflight.size === 0) worker.unref();
+      if (slot.inflight.size === 0) endpoint.unref();
       p?.resolve(res);
     });
-    const fail = (e: Error) => {
-      for (const p of slot.inflight.values()) p.reject(e);
-      slot.inflight.clear();
-    };
-    worker.on("error", (e: Error) => fail(e));
-    worker.on("exit", (code: number) => {
-      if (!this.#closed) fail(new Error(`worker exited with code ${code}`));
-    });
-    worker.unref();
+    endpoint.unref();
     return slot;
   }
+
+  #fail(slot: Slot, e: Error): void {
+    for (const p of slot.inflight.values()) p.reject(e);
+    slot.inflight.clear();
+  }
+
+  #onDeath = (index: number, e: Error) => {
+    const slot = this.#slots[index];
+    if (slot !== undefined) this.#fail(slot, e);
+  };
 
   #send(req: WorkerRequest): Promise<WorkerResponse> {
     if (this.#closed) return Promise.reject(new Error("worker pool is closed"));
     let best = this.#slots[0]!;
     for (const s of this.#slots) if (s.inflight.size < best.inflight.size) best = s;
+    const dead = adopted === undefined ? undefined : deaths.get(this.#slots.indexOf(best));
+    if (dead !== undefined) return Promise.reject(dead);
     return new Promise((resolve, reject) => {
       best.inflight.set(req.batch, { resolve, reject });
-      best.worker.ref();
-      best.worker.postMessage(req);
+      best.endpoint.ref();
+      best.endpoint.postMessage(req, []);
     });
   }
 
@@ -105,9 +152,14 @@ export class WorkerPool {
     return res.results;
   }
 
-  /** Terminates every worker. */
+  /** Terminates every worker (adopted ones: closes their ports; their thread ends them). */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    deathListeners.delete(this.#onDeath);
+    await Promise.all(
+      this.#slots.map((s) =>
+        s.endpoint instanceof Worker ? s.endpoint.terminate() : s.endpoint.close()
+      ),
+    );
   }
 }

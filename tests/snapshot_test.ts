@@ -2,8 +2,10 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { after, before, test } from "node:test";
+import { fromText } from "../lib/bpath.ts";
 import { payloadName, sidecarName } from "../lib/layout.ts";
-import { WorkerPool } from "../lib/pool.ts";
+import { adoptWorkers, spawnWorker, workerDied, WorkerPool } from "../lib/pool.ts";
+import { MessageChannel } from "node:worker_threads";
 import { initRuntime } from "../lib/runtime.ts";
 import { snapshot, type SnapshotOptions } from "../lib/snapshot.ts";
 import { CaptureReporter, makeTree, tempDir } from "./helpers.ts";
@@ -137,5 +139,39 @@ test("snapshot() sends large files in small batches (every worker gets a share) 
     assert.equal(Math.max(...counting.batches), 64, counting.batches.join(","));
   } finally {
     await counting.close();
+  }
+});
+
+test("a pool can use workers another thread started (Deno's engine worker); a reported death fails that worker's batches", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [
+    ...Array.from({ length: 300 }, (_, i) => ({
+      kind: "file" as const,
+      path: `d/${i}`,
+      content: `file ${i}`,
+    })),
+  ]);
+  const channels = [new MessageChannel(), new MessageChannel()];
+  const workers = channels.map((c) => spawnWorker(c.port1));
+  adoptWorkers(channels.map((c) => c.port2));
+  try {
+    const adopted = new WorkerPool(5);
+    assert.equal(adopted.size, 2);
+    const run = opts([dir.join("d")], { pool: adopted });
+    const sum = await snapshot(run.o);
+    assert.deepEqual([sum.files, sum.failed], [300, 0]);
+    const [ok] = await adopted.hash([{ path: fromText(dir.join("d", "7")) }]);
+    assert.ok(ok?.ok);
+    // The workers die with a batch in flight: the report fails it, and later batches at once.
+    await Promise.all(workers.map((w) => w.terminate()));
+    const inflight = adopted.hash([{ path: fromText(dir.join("d", "7")) }]);
+    workerDied(0, new Error("worker exited with code 9"));
+    workerDied(1, new Error("worker exited with code 9"));
+    await assert.rejects(inflight, /code 9/);
+    await assert.rejects(adopted.hash([{ path: fromText(dir.join("d", "8")) }]), /code 9/);
+    await adopted.close();
+  } finally {
+    adoptWorkers(undefined);
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 });

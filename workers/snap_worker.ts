@@ -1,7 +1,7 @@
 /**
  * Worker adapter: decode a request, call lib/payload.ts for each job, post the results.
  */
-import { parentPort, threadId } from "node:worker_threads";
+import { type MessagePort, parentPort, threadId, workerData } from "node:worker_threads";
 import { errnoOf } from "../lib/errors.ts";
 import { setTempThread } from "../lib/layout.ts";
 import { snapshotFile } from "../lib/file_entry.ts";
@@ -53,7 +53,8 @@ function handle(req: WorkerRequest): WorkerResponse {
 }
 
 if (parentPort === null) throw new Error("snap_worker must run as a node:worker_threads Worker");
-const port = parentPort;
+// Requests come from the parent, or over a port from a sibling (lib/pool.ts `adoptWorkers`).
+const port = (workerData as { port?: MessagePort } | null)?.port ?? parentPort;
 // Requests wait for the FFI (a promise chain keeps their order).
 port.on("message", (req: WorkerRequest) => {
   void ready.then(() => port.postMessage(handle(req)));
