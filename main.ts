@@ -69,8 +69,10 @@ interface EngineData {
 
 /** Runs main(argv) in a heap-sized worker, with `workers` pool workers beside it. */
 function mainInWorker(argv: string[], workers: number): Promise<number> {
+  // The engine first: Deno blocks the starting thread for each worker's isolate set-up
+  // (~40 ms), and the engine loads its modules while the pool's workers are being set up.
+  // What it sends them in the meantime waits in the channels.
   const channels = Array.from({ length: workers }, () => new MessageChannel());
-  const pool = channels.map((c) => spawnWorker(c.port1));
   const poolPorts = channels.map((c) => c.port2);
   const data: EngineData = { snapyardArgv: argv, poolPorts };
   const engine = new Worker(new URL(import.meta.url), {
@@ -78,6 +80,7 @@ function mainInWorker(argv: string[], workers: number): Promise<number> {
     transferList: poolPorts,
     resourceLimits: HEAP_LIMITS,
   });
+  const pool = channels.map((c) => spawnWorker(c.port1));
   let done = false;
   pool.forEach((w, i) => {
     const died = (e: Error) => {
