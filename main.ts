@@ -3,7 +3,6 @@
  * commands run in a worker with a sized heap: see HEAP_SIZED), map the outcome to the
  * exit code of the contract (shared/spec/cli.md). Nothing else lives here.
  */
-import { execute } from "./lib/app.ts";
 import { parseCommandLine } from "./lib/cli.ts";
 import { type ErrorCode, SnapyardError } from "./lib/errors.ts";
 import { helpText, VERSION } from "./lib/help.ts";
@@ -130,6 +129,9 @@ async function main(argv: string[]): Promise<number> {
     if (isDeno && isMainThread && HEAP_SIZED.has(inv.command)) {
       return await mainInWorker(argv, inv.options.workers);
     }
+    // Loaded here, not at the top: on Deno the main thread of a heap-sized command never
+    // runs a command, and starts the engine sooner without loading them all.
+    const { execute } = await import("./lib/app.ts");
     return exitCode(await execute(inv.command, inv.paths, inv.argv, inv.options));
   } catch (e) {
     if (e instanceof SnapyardError) {
