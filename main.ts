@@ -49,11 +49,11 @@ function exitCode(code: "OK" | ErrorCode): number {
  * On Deno these commands run in a worker thread whose V8 heap is sized here. Left to
  * itself, V8 sizes the main isolate's heap for throughput: a 100,000-file snapshot
  * ended at ~220 MB RSS against ~145 MB for 10,000 files, with ~10 MB live. A small
- * young generation (semi-space 2 MB) keeps it at ~183 MB (measured; an old-generation
- * limit changed nothing, so V8's default ceiling stays). `deno run` takes V8 flags only on its
- * command line; worker limits are the one knob code has. Not `run` (it handles signals
- * and its COMMAND's terminal), `list`, `prune` or `demo`. Bun runs JavaScriptCore,
- * which has no such limits and does not need them.
+ * young generation (semi-space 2 MB) keeps it at ~185 MB. An old-generation limit
+ * changed nothing (measured), so V8's default ceiling stays. `deno run` takes V8 flags
+ * only on its command line; worker limits are the one knob code has. Not `run` (it
+ * handles signals and its COMMAND's terminal), `list`, `prune` or `demo`. Bun runs
+ * JavaScriptCore, which has no such limits and does not need them.
  *
  * The pool's workers are started here, beside the engine, and reach it over
  * MessagePorts: Deno relays messages to a worker's own workers ~5× slower.
@@ -90,6 +90,7 @@ function mainInWorker(argv: string[], workers: number): Promise<number> {
   });
   return new Promise<number>((resolve) => {
     const end = (code: number) => {
+      if (done) return;
       done = true;
       resolve(code);
       for (const w of [engine, ...pool]) void w.terminate();

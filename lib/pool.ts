@@ -65,6 +65,8 @@ export function workerDied(index: number, e: Error): void {
 interface Slot {
   endpoint: Worker | MessagePort;
   inflight: Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void }>;
+  /** Why the worker is gone, once it is: it gets no more batches. */
+  dead?: Error;
 }
 
 /** A pool of snapshot workers. */
@@ -73,18 +75,23 @@ export class WorkerPool {
   #next = 1;
   #closed = false;
 
-  /** Starts `size` workers. */
+  /** Starts `size` workers, or uses the adopted ones (see `adoptWorkers`). */
   constructor(size: number) {
     if (adopted !== undefined) {
-      for (const port of adopted) this.#slots.push(this.#slot(port));
+      adopted.forEach((port, i) => {
+        const slot = this.#slot(port);
+        const dead = deaths.get(i);
+        if (dead !== undefined) this.#kill(slot, dead);
+        this.#slots.push(slot);
+      });
       deathListeners.add(this.#onDeath);
     } else {
       for (let i = 0; i < size; i++) {
         const worker = spawnWorker();
         const slot = this.#slot(worker);
-        worker.on("error", (e: Error) => this.#fail(slot, e));
+        worker.on("error", (e: Error) => this.#kill(slot, e));
         worker.on("exit", (code: number) => {
-          if (!this.#closed) this.#fail(slot, new Error(`worker exited with code ${code}`));
+          if (!this.#closed) this.#kill(slot, new Error(`worker exited with code ${code}`));
         });
         this.#slots.push(slot);
       }
@@ -115,26 +122,32 @@ export class WorkerPool {
     return slot;
   }
 
-  #fail(slot: Slot, e: Error): void {
+  /** A worker is gone: its batches in flight fail, and it gets no more. */
+  #kill(slot: Slot, e: Error): void {
+    slot.dead ??= e;
     for (const p of slot.inflight.values()) p.reject(e);
     slot.inflight.clear();
   }
 
   #onDeath = (index: number, e: Error) => {
     const slot = this.#slots[index];
-    if (slot !== undefined) this.#fail(slot, e);
+    if (slot !== undefined) this.#kill(slot, e);
   };
 
   #send(req: WorkerRequest): Promise<WorkerResponse> {
     if (this.#closed) return Promise.reject(new Error("worker pool is closed"));
-    let best = this.#slots[0]!;
-    for (const s of this.#slots) if (s.inflight.size < best.inflight.size) best = s;
-    const dead = adopted === undefined ? undefined : deaths.get(this.#slots.indexOf(best));
-    if (dead !== undefined) return Promise.reject(dead);
+    let best: Slot | undefined;
+    for (const s of this.#slots) {
+      if (s.dead === undefined && (best === undefined || s.inflight.size < best.inflight.size)) {
+        best = s;
+      }
+    }
+    if (best === undefined) return Promise.reject(this.#slots[0]?.dead ?? new Error("no workers"));
+    const slot = best;
     return new Promise((resolve, reject) => {
-      best.inflight.set(req.batch, { resolve, reject });
-      best.endpoint.ref();
-      best.endpoint.postMessage(req, []);
+      slot.inflight.set(req.batch, { resolve, reject });
+      slot.endpoint.ref();
+      slot.endpoint.postMessage(req, []);
     });
   }
 

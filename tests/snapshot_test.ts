@@ -162,16 +162,38 @@ test("a pool can use workers another thread started (Deno's engine worker); a re
     assert.deepEqual([sum.files, sum.failed], [300, 0]);
     const [ok] = await adopted.hash([{ path: fromText(dir.join("d", "7")) }]);
     assert.ok(ok?.ok);
-    // The workers die with a batch in flight: the report fails it, and later batches at once.
-    await Promise.all(workers.map((w) => w.terminate()));
+    // A worker dies with a batch in flight: the report fails that batch, and the other
+    // worker gets the next ones; once both are gone, a batch fails at once.
+    await workers[0]!.terminate();
     const inflight = adopted.hash([{ path: fromText(dir.join("d", "7")) }]);
     workerDied(0, new Error("worker exited with code 9"));
-    workerDied(1, new Error("worker exited with code 9"));
     await assert.rejects(inflight, /code 9/);
+    for (let i = 0; i < 4; i++) {
+      const [again] = await adopted.hash([{ path: fromText(dir.join("d", String(i))) }]);
+      assert.ok(again?.ok);
+    }
+    await workers[1]!.terminate();
+    workerDied(1, new Error("worker exited with code 9"));
     await assert.rejects(adopted.hash([{ path: fromText(dir.join("d", "8")) }]), /code 9/);
     await adopted.close();
   } finally {
     adoptWorkers(undefined);
     await Promise.all(workers.map((w) => w.terminate()));
+  }
+});
+
+test("a worker that dies fails its batch in flight, and the pool's other worker takes the next ones", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [{ kind: "file", path: "f", content: "x" }]);
+  const own = new WorkerPool(2);
+  try {
+    // A request the worker cannot decode makes it throw outside any job: it dies.
+    await assert.rejects(own.copy(undefined as never, { schema: "v3", run: TS }));
+    for (let i = 0; i < 4; i++) {
+      const [r] = await own.hash([{ path: fromText(dir.join("f")) }]);
+      assert.ok(r?.ok);
+    }
+  } finally {
+    await own.close();
   }
 });
