@@ -6,7 +6,7 @@
 import { parseCommandLine } from "./lib/cli.ts";
 import { type ErrorCode, SnapyardError } from "./lib/errors.ts";
 import { helpText, VERSION } from "./lib/help.ts";
-import { adoptWorkers, setWorkerUrl, spawnWorker, workerDied } from "./lib/pool.ts";
+import { adoptWorkers, servesInThread, setWorkerUrl, spawnWorker, workerDied } from "./lib/pool.ts";
 import { isDeno } from "./lib/runtime.ts";
 import { writeSync } from "node:fs";
 import {
@@ -56,7 +56,8 @@ function exitCode(code: "OK" | ErrorCode): number {
  * JavaScriptCore, which has no such limits and does not need them.
  *
  * The pool's workers are started here, beside the engine, and reach it over
- * MessagePorts: Deno relays messages to a worker's own workers ~5× slower.
+ * MessagePorts: Deno relays messages to a worker's own workers ~5× slower. A snapshot
+ * of a few small targets needs neither (lib/pool.ts `servesInThread`).
  */
 const HEAP_SIZED = new Set(["snapshot", "restore", "verify"]);
 const HEAP_LIMITS = { maxYoungGenerationSizeMb: 6 };
@@ -127,7 +128,10 @@ async function main(argv: string[]): Promise<number> {
       writeSync(1, helpText(inv.command) + "\n");
       return 0;
     }
-    if (isDeno && isMainThread && HEAP_SIZED.has(inv.command)) {
+    if (
+      isDeno && isMainThread && HEAP_SIZED.has(inv.command) &&
+      !servesInThread(inv.command, inv.paths)
+    ) {
       return await mainInWorker(argv, inv.options.workers);
     }
     // Loaded here, not at the top: on Deno the main thread of a heap-sized command never

@@ -14,7 +14,7 @@ import type { CommandName, Options } from "./cli.ts";
 import type { CommandContext, Outcome } from "./context.ts";
 import { type Io, realIo } from "./durable.ts";
 import { acquireLock, defaultLockPath } from "./lock.ts";
-import { WorkerPool } from "./pool.ts";
+import { servesInThread, WorkerPool } from "./pool.ts";
 import { Reporter } from "./report.ts";
 import type { BPath } from "./bpath.ts";
 import { initRuntime } from "./runtime.ts";
@@ -49,7 +49,7 @@ export async function execute(
     options,
     reporter,
     io,
-    pool: () => (pool ??= new WorkerPool(options.workers)),
+    pool: () => (pool ??= new WorkerPool(options.workers, servesInThread(command, paths))),
   };
   const lock = LOCKING.has(command) && !(options.dryRun && command !== "run")
     ? await acquireLock(options.lock ?? defaultLockPath(options.store), options.lockTimeoutMs)

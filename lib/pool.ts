@@ -11,7 +11,9 @@
  * MessagePort: ~0.1 ms). The starting thread watches those workers and reports a death
  * (`workerDied`).
  */
+import * as fs from "node:fs";
 import { type MessagePort, Worker } from "node:worker_threads";
+import { type BPath, fsPath } from "./bpath.ts";
 import type {
   CopyJob,
   CopyResult,
@@ -21,6 +23,15 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from "../workers/protocol.ts";
+
+/**
+ * At most this many targets, none a directory, with at most `ONE_THREAD_BYTES` of
+ * files between them, are served in the calling thread (`servesInThread`): starting
+ * workers would cost more than the work (Deno: ~30 ms per worker, one after another;
+ * a one-file snapshot took 0.13 s with workers).
+ */
+const ONE_THREAD_TARGETS = 8;
+const ONE_THREAD_BYTES = 8 << 20;
 
 /** Young-generation cap of each worker's heap (V8). */
 const YOUNG_GENERATION_MB = 4;
@@ -62,8 +73,50 @@ export function workerDied(index: number, e: Error): void {
   for (const f of deathListeners) f(index, e);
 }
 
+/**
+ * Whether `command`'s pool serves in the calling thread: `snapshot` and `run` (its
+ * snapshot and any rollback) of few and small targets: files, symlinks and absent
+ * paths only (a directory can hold any amount). Other commands' work depends on
+ * entries, not on the targets' sizes.
+ */
+export function servesInThread(command: string, paths: readonly BPath[]): boolean {
+  if (command !== "snapshot" && command !== "run") return false;
+  if (paths.length > ONE_THREAD_TARGETS) return false;
+  let bytes = 0;
+  for (const p of paths) {
+    const st = fs.lstatSync(fsPath(p), { throwIfNoEntry: false });
+    if (st === undefined) continue;
+    if (st.isDirectory()) return false;
+    if (st.isFile()) bytes += st.size;
+  }
+  return bytes <= ONE_THREAD_BYTES;
+}
+
+/** An endpoint that serves requests in this thread, a turn of the event loop later. */
+class InThread {
+  #listeners: ((res: WorkerResponse) => void)[] = [];
+  /** Called instead of answering when serving throws (a bug, not a job's failure). */
+  onError: (e: Error) => void = () => {};
+
+  on(_event: "message", listener: (res: WorkerResponse) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  postMessage(req: WorkerRequest, _transfer: []): void {
+    import("./serve.ts").then(async (serve) => {
+      await serve.prepareServing();
+      const res = serve.serveRequest(req);
+      for (const f of this.#listeners) f(res);
+    }).catch((e) => this.onError(e instanceof Error ? e : new Error(String(e))));
+  }
+
+  ref(): void {}
+  unref(): void {}
+  close(): void {}
+}
+
 interface Slot {
-  endpoint: Worker | MessagePort;
+  endpoint: Worker | MessagePort | InThread;
   inflight: Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void }>;
   /** Why the worker is gone, once it is: it gets no more batches. */
   dead?: Error;
@@ -75,9 +128,17 @@ export class WorkerPool {
   #next = 1;
   #closed = false;
 
-  /** Starts `size` workers, or uses the adopted ones (see `adoptWorkers`). */
-  constructor(size: number) {
-    if (adopted !== undefined) {
+  /**
+   * Starts `size` workers, or uses the adopted ones (see `adoptWorkers`), or with
+   * `inThread` serves every request in this thread (see `servesInThread`).
+   */
+  constructor(size: number, inThread = false) {
+    if (inThread) {
+      const endpoint = new InThread();
+      const slot = this.#slot(endpoint);
+      endpoint.onError = (e) => this.#kill(slot, e);
+      this.#slots.push(slot);
+    } else if (adopted !== undefined) {
       adopted.forEach((port, i) => {
         const slot = this.#slot(port);
         const dead = deaths.get(i);
@@ -110,7 +171,7 @@ export class WorkerPool {
     return n;
   }
 
-  #slot(endpoint: Worker | MessagePort): Slot {
+  #slot(endpoint: Worker | MessagePort | InThread): Slot {
     const slot: Slot = { endpoint, inflight: new Map() };
     endpoint.on("message", (res: WorkerResponse) => {
       const p = slot.inflight.get(res.batch);

@@ -1,10 +1,11 @@
-/** Unit tests of lib/snapshot.ts (the engine) through its API, with a real worker pool. */
+/** Unit tests of lib/snapshot.ts (the engine) through its API, and of the worker pool it uses. */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { after, before, test } from "node:test";
 import { fromText } from "../lib/bpath.ts";
 import { payloadName, sidecarName } from "../lib/layout.ts";
-import { adoptWorkers, spawnWorker, workerDied, WorkerPool } from "../lib/pool.ts";
+import { adoptWorkers, servesInThread, spawnWorker, workerDied, WorkerPool } from "../lib/pool.ts";
+import { createHash } from "node:crypto";
 import { MessageChannel } from "node:worker_threads";
 import { initRuntime } from "../lib/runtime.ts";
 import { snapshot, type SnapshotOptions } from "../lib/snapshot.ts";
@@ -195,5 +196,62 @@ test("a worker that dies fails its batch in flight, and the pool's other worker 
     }
   } finally {
     await own.close();
+  }
+});
+
+test("servesInThread(): snapshot and run of at most 8 files, symlinks or absent paths with at most 8 MiB", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [
+    ...Array.from(
+      { length: 9 },
+      (_, i) => ({ kind: "file" as const, path: `f${i}`, content: "x" }),
+    ),
+    { kind: "file", path: "big", content: new Uint8Array((8 << 20) + 1) },
+    { kind: "symlink", path: "l", target: "f0" },
+    { kind: "dir", path: "d" },
+  ]);
+  const p = (...names: string[]) => names.map((n) => fromText(dir.join(n)));
+  assert.equal(servesInThread("snapshot", p("f0", "l", "absent")), true);
+  assert.equal(servesInThread("run", p("f0")), true);
+  assert.equal(
+    servesInThread("snapshot", p(...Array.from({ length: 8 }, (_, i) => `f${i}`))),
+    true,
+  );
+  assert.equal(
+    servesInThread("snapshot", p(...Array.from({ length: 9 }, (_, i) => `f${i}`))),
+    false,
+  );
+  assert.equal(servesInThread("snapshot", p("f0", "d")), false);
+  assert.equal(servesInThread("snapshot", p("big")), false);
+  assert.equal(servesInThread("verify", p("f0")), false);
+  assert.equal(servesInThread("restore", p("f0")), false);
+});
+
+test("an in-thread pool snapshots in this thread (no worker's temp names) and fails a batch it cannot serve", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [{ kind: "file", path: "a", content: "hello" }]);
+  const here = new WorkerPool(4, true);
+  try {
+    assert.equal(here.size, 1);
+    const [r] = await here.copy(
+      [{
+        src: fromText(dir.join("a")),
+        dir: fromText(dir.path),
+        name: "a",
+        tag: "snapyard",
+        ts: TS,
+      }],
+      { schema: "v3", run: TS },
+    );
+    assert.ok(r?.ok);
+    assert.equal(r.hash, createHash("sha256").update("hello").digest("hex"));
+    // A worker's temp names carry its thread id: `.tmp-PID_THREAD-N`; this thread's do not.
+    assert.match(r.sidecarTemp, new RegExp(`\\.tmp-${process.pid}-\\d+$`));
+    const [h] = await here.hash([{ path: fromText(dir.join("a")) }]);
+    assert.ok(h?.ok);
+    await assert.rejects(here.copy(undefined as never, { schema: "v3", run: TS }));
+    await assert.rejects(here.hash([{ path: fromText(dir.join("a")) }]));
+  } finally {
+    await here.close();
   }
 });
