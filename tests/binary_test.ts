@@ -15,7 +15,7 @@ import { jsonLines, makeTree, ROOT, runCmd, tempDir } from "./helpers.ts";
 
 const BUN = posix.join(ROOT, "node_modules", ".bin", "bun");
 
-test("bun build --compile makes a snapyard binary that snapshots a tree from another directory", async () => {
+test("bun build --compile makes a snapyard binary that snapshots a tree and a file from another directory", async () => {
   await using build = tempDir("snapyard-bin-");
   await using dir = tempDir();
   const bin = build.join("snapyard");
@@ -51,4 +51,16 @@ test("bun build --compile makes a snapyard binary that snapshots a tree from ano
   );
   assert.ok(side.ok);
   assert.equal(side.sidecar.mode, "100750");
+
+  // One small file is copied in the main thread (no workers): that code must be embedded too.
+  const one = await runCmd(
+    bin,
+    ["snapshot", "--json", "--lock", dir.join("lock"), "tree/a.txt"],
+    { cwd: dir.path, timeoutMs: 60_000 },
+  );
+  assert.equal(one.code, 0, one.stderr);
+  const oneSum = jsonLines(one.stdout).find((e) => e.event === "summary")!;
+  assert.deepEqual([oneSum.files, oneSum.failed], [1, 0]);
+  const oneRun = oneSum.run as number;
+  assert.equal(fs.readFileSync(dir.join(`tree/.a.txt.snapyard.${oneRun}.bak`), "utf8"), "alpha");
 });
