@@ -84,7 +84,13 @@ export function servesInThread(command: string, paths: readonly BPath[]): boolea
   if (paths.length > ONE_THREAD_TARGETS) return false;
   let bytes = 0;
   for (const p of paths) {
-    const st = fs.lstatSync(fsPath(p), { throwIfNoEntry: false });
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(fsPath(p), { throwIfNoEntry: false });
+    } catch (_e) {
+      // ENOTDIR, EACCES, ...: the engine reports this target; it is no work for a pool.
+      continue;
+    }
     if (st === undefined) continue;
     if (st.isDirectory()) return false;
     if (st.isFile()) bytes += st.size;
