@@ -276,6 +276,18 @@ test("snapshot human mode names the path and reason of a failure on stderr", asy
   assert.match(r.stdout, /1 FAILED/);
 });
 
+test("snapshot of a path under a regular file exits 3 naming it (ENOTDIR) and commits the other target", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [{ kind: "file", path: "f", content: "x" }]);
+  const r = await snap(dir, ["--json", "f/x", "f"]);
+  assert.equal(r.code, 3, r.stderr);
+  const err = jsonLines(r.stdout).find((e) => e.event === "error");
+  assert.match(String(err?.path), /\/f\/x$/);
+  assert.equal(err?.reason, "not a directory (ENOTDIR)");
+  const s = summaryOf(r.stdout);
+  assert.deepEqual([s.files, s.failed], [1, 1]);
+});
+
 test("snapshot never overwrites: a second run gets a later TS and leaves the first entry intact", async () => {
   await using dir = tempDir();
   makeTree(dir.path, [{ kind: "file", path: "a", content: "one" }]);
