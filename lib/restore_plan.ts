@@ -169,6 +169,15 @@ function isDirectory(path: BPath): boolean {
 
 type Inspected = Pending | Problem;
 
+/** Whether `path` names an existing file (false when that cannot be told). */
+function resolves(path: BPath): boolean {
+  try {
+    return fs.lstatSync(fsPath(path), { throwIfNoEntry: false }) !== undefined;
+  } catch (_e) {
+    return false;
+  }
+}
+
 /** Step 2 for one target: sidecar, payload kind, current state. */
 function inspect(scan: TargetScan, entry: EntryRef, opts: PlanOptions): Inspected {
   const problem = (code: Problem["code"], reason: string): Problem => ({
@@ -176,8 +185,9 @@ function inspect(scan: TargetScan, entry: EntryRef, opts: PlanOptions): Inspecte
     code,
     reason,
   });
-  if (!handlesNonUtf8Names && hasReplacementChar(scan.target)) {
-    // Deno read the name lossily: every path built from it would name another file.
+  if (!handlesNonUtf8Names && hasReplacementChar(scan.target) && !resolves(entry.sidecar)) {
+    // Deno read the name lossily: every path built from it would name another file. (A
+    // real U+FFFD, valid UTF-8, resolves: the sidecar was found under that name.)
     return problem(
       "RESTORE_FAILED",
       "name is not valid UTF-8 and Deno cannot address it (use the Bun build)",

@@ -96,6 +96,23 @@ function* walkDir(root: BPath, opts: WalkOptions): Generator<WalkItem> {
   }
 }
 
+/**
+ * Deno only: whether a name that shows U+FFFD really is that name (the character is
+ * on disk, valid UTF-8) rather than Deno's lossy decoding of bytes that are not UTF-8.
+ * A real one resolves, and no other name of the directory decoded to the same text.
+ */
+function namesItself(path: BPath, name: BPath, entries: fs.Dirent[]): boolean {
+  let same = 0;
+  for (const d of entries) if ((d.name as BPath) === name) same++;
+  if (same > 1) return false;
+  try {
+    return fs.lstatSync(fsPath(path), { throwIfNoEntry: false }) !== undefined;
+  } catch (_e) {
+    // Cannot tell: treated as undecodable, the safe side (reported, never written).
+    return false;
+  }
+}
+
 function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
   let entries: fs.Dirent[];
   try {
@@ -111,7 +128,7 @@ function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
     const name = d.name as BPath;
     const path = frame.dir === "/" ? `/${name}` : `${frame.dir}/${name}`;
     if (isOwnName(name)) continue;
-    if (!handlesNonUtf8Names && hasReplacementChar(name)) {
+    if (!handlesNonUtf8Names && hasReplacementChar(name) && !namesItself(path, name, entries)) {
       yield { kind: "error", path, reason: UNDECODABLE };
       continue;
     }

@@ -570,6 +570,19 @@ test("restore brings back a file whose name is not valid UTF-8, byte for byte (B
   assert.deepEqual(lsHex(t).filter((h) => h.includes("2e726573746f72652e746d70")), []);
 });
 
+test("restore brings back a file whose name holds a real U+FFFD (valid UTF-8) on every runtime", async () => {
+  await using dir = tempDir();
+  const t = dir.join("t");
+  const f = posix.join(t, "caf\ufffd.txt");
+  makeTree(dir.path, [{ kind: "file", path: "t/caf\ufffd.txt", content: "v1" }]);
+  await snap(dir.path, [t]);
+  fs.writeFileSync(f, "v2");
+  const r = await cli(dir.path, ["restore", "--json", t]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(of(events(r).all, "restored").length, 1);
+  assert.equal(fs.readFileSync(f, "utf8"), "v1");
+});
+
 test("restore changes no target when the pre-restore snapshot fails, and says how to go on", async () => {
   await using dir = tempDir();
   const a = dir.join("a");

@@ -183,3 +183,31 @@ test("walkTargets() handles a non-UTF-8 name: an error on Deno, the exact bytes 
     assert.deepEqual(items, [{ kind: "file", path: "d/caf\xe9.txt" }, ok]);
   }
 });
+
+test("walkTargets() keeps a name with a real U+FFFD (valid UTF-8) on every runtime", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [
+    { kind: "file", path: "d/caf\ufffd.txt", content: "x" },
+    { kind: "file", path: "d/ok", content: "" },
+  ]);
+  const items = walk(dir.path, [dir.join("d")]);
+  assert.deepEqual(items, [
+    { kind: "file", path: fromText("d/caf\ufffd.txt") },
+    { kind: "file", path: "d/ok" },
+  ]);
+});
+
+test("walkTargets() on Deno reports both names when a non-UTF-8 one decodes to a real one's text", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [
+    { kind: "rawname", dirPath: "d", hexName: "636166e9", content: "x" }, // caf\xe9
+    { kind: "file", path: "d/caf\ufffd", content: "y" },
+  ]);
+  const items = walk(dir.path, [dir.join("d")]);
+  if (RUNTIME === "deno") {
+    assert.equal(items.length, 2);
+    assert.ok(items.every((i) => i.kind === "error" && /not valid UTF-8/.test(i.reason)));
+  } else {
+    assert.deepEqual(items.map((i) => i.kind), ["file", "file"]);
+  }
+});
