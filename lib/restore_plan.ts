@@ -32,7 +32,7 @@ import {
 import { errnoOf, reasonOf } from "./errors.ts";
 import { hashAll } from "./hash_batch.ts";
 import type { WorkerPool } from "./pool.ts";
-import { handlesNonUtf8Names } from "./runtime.ts";
+import { lossilyDecoded } from "./runtime.ts";
 import { permissionBits, type Sidecar } from "./sidecar.ts";
 
 /** What restore does to one target. */
@@ -169,15 +169,6 @@ function isDirectory(path: BPath): boolean {
 
 type Inspected = Pending | Problem;
 
-/** Whether `path` names an existing file (false when that cannot be told). */
-function resolves(path: BPath): boolean {
-  try {
-    return fs.lstatSync(fsPath(path), { throwIfNoEntry: false }) !== undefined;
-  } catch (_e) {
-    return false;
-  }
-}
-
 /** Step 2 for one target: sidecar, payload kind, current state. */
 function inspect(scan: TargetScan, entry: EntryRef, opts: PlanOptions): Inspected {
   const problem = (code: Problem["code"], reason: string): Problem => ({
@@ -185,7 +176,7 @@ function inspect(scan: TargetScan, entry: EntryRef, opts: PlanOptions): Inspecte
     code,
     reason,
   });
-  if (!handlesNonUtf8Names && hasReplacementChar(scan.target) && !resolves(entry.sidecar)) {
+  if (hasReplacementChar(scan.target) && lossilyDecoded(entry.sidecar)) {
     // Deno read the name lossily: every path built from it would name another file. (A
     // real U+FFFD, valid UTF-8, resolves: the sidecar was found under that name.)
     return problem(

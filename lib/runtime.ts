@@ -13,6 +13,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
+import { type BPath, fsPath, hasReplacementChar } from "./bpath.ts";
 
 interface DenoFfi {
   dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): {
@@ -31,6 +32,21 @@ export const runtimeName = isDeno ? "deno" : isBun ? "bun" : "node";
 
 /** Whether this runtime can address file names that are not valid UTF-8. */
 export const handlesNonUtf8Names = !isDeno;
+
+/**
+ * Whether `path`, built from a directory listing, names nothing this runtime can reach:
+ * on Deno, a path showing U+FFFD that does not resolve, because the bytes on disk were
+ * not UTF-8 and Deno decoded them lossily. A real U+FFFD (valid UTF-8) resolves. When
+ * that cannot be told (EACCES, ...), the answer is yes: reported, never written.
+ */
+export function lossilyDecoded(path: BPath): boolean {
+  if (handlesNonUtf8Names || !hasReplacementChar(path)) return false;
+  try {
+    return fs.lstatSync(fsPath(path), { throwIfNoEntry: false }) === undefined;
+  } catch (_e) {
+    return true;
+  }
+}
 
 interface Libc {
   syncfs(fd: number): number;

@@ -14,7 +14,7 @@ import { type BPath, fsPath, hasReplacementChar, toText } from "./bpath.ts";
 import { errnoOf, reasonOf } from "./errors.ts";
 import type { Excluder } from "./glob.ts";
 import { isOwnName } from "./layout.ts";
-import { handlesNonUtf8Names } from "./runtime.ts";
+import { lossilyDecoded } from "./runtime.ts";
 
 /** One thing the walk found. */
 export type WalkItem =
@@ -96,21 +96,11 @@ function* walkDir(root: BPath, opts: WalkOptions): Generator<WalkItem> {
   }
 }
 
-/**
- * Deno only: whether a name that shows U+FFFD really is that name (the character is
- * on disk, valid UTF-8) rather than Deno's lossy decoding of bytes that are not UTF-8.
- * A real one resolves, and no other name of the directory decoded to the same text.
- */
-function namesItself(path: BPath, name: BPath, entries: fs.Dirent[]): boolean {
+/** Whether `name` is in `entries` more than once (Deno decoded two names to one text). */
+function listedTwice(name: BPath, entries: fs.Dirent[]): boolean {
   let same = 0;
   for (const d of entries) if ((d.name as BPath) === name) same++;
-  if (same > 1) return false;
-  try {
-    return fs.lstatSync(fsPath(path), { throwIfNoEntry: false }) !== undefined;
-  } catch (_e) {
-    // Cannot tell: treated as undecodable, the safe side (reported, never written).
-    return false;
-  }
+  return same > 1;
 }
 
 function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
@@ -128,7 +118,8 @@ function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
     const name = d.name as BPath;
     const path = frame.dir === "/" ? `/${name}` : `${frame.dir}/${name}`;
     if (isOwnName(name)) continue;
-    if (!handlesNonUtf8Names && hasReplacementChar(name) && !namesItself(path, name, entries)) {
+    // Names that decoded to the same text are both unreachable (Bun lists exact bytes).
+    if (lossilyDecoded(path) || (hasReplacementChar(name) && listedTwice(name, entries))) {
       yield { kind: "error", path, reason: UNDECODABLE };
       continue;
     }
