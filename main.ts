@@ -3,11 +3,17 @@
  * commands run in a worker with a sized heap: see HEAP_SIZED), map the outcome to the
  * exit code of the contract (shared/spec/cli.md). Nothing else lives here.
  */
-import { parseCommandLine } from "./lib/cli.ts";
+import { parseCommandLine } from "./lib/cli/parse.ts";
 import { type ErrorCode, SnapyardError } from "./lib/errors.ts";
-import { helpText, VERSION } from "./lib/help.ts";
-import { adoptWorkers, servesInThread, setWorkerUrl, spawnWorker, workerDied } from "./lib/pool.ts";
-import { isDeno } from "./lib/runtime.ts";
+import { helpText, VERSION } from "./lib/cli/help.ts";
+import {
+  adoptWorkers,
+  servesInThread,
+  setWorkerUrl,
+  spawnWorker,
+  workerDied,
+} from "./lib/pool/pool.ts";
+import { isDeno } from "./lib/fs/runtime.ts";
 import { writeSync } from "node:fs";
 import {
   isMainThread,
@@ -57,7 +63,7 @@ function exitCode(code: "OK" | ErrorCode): number {
  *
  * The pool's workers are started here, beside the engine, and reach it over
  * MessagePorts: Deno relays messages to a worker's own workers ~5× slower. A snapshot
- * of a few small targets needs neither (lib/pool.ts `servesInThread`).
+ * of a few small targets needs neither (lib/pool/pool.ts `servesInThread`).
  */
 const HEAP_SIZED = new Set(["snapshot", "restore", "verify"]);
 const HEAP_LIMITS = { maxYoungGenerationSizeMb: 6 };
@@ -136,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
     }
     // Loaded here, not at the top: on Deno the main thread of a heap-sized command never
     // runs a command, and starts the engine sooner without loading them all.
-    const { execute } = await import("./lib/app.ts");
+    const { execute } = await import("./lib/commands/dispatch.ts");
     return exitCode(await execute(inv.command, inv.paths, inv.argv, inv.options));
   } catch (e) {
     if (e instanceof SnapyardError) {

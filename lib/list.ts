@@ -1,16 +1,16 @@
 /**
  * The rows `list` shows for one target: its entries and orphan payloads, newest first.
  *
- * Order of steps: take the target's scan (lib/entries.ts), read each sidecar with the
+ * Order of steps: take the target's scan (lib/store/entries.ts), read each sidecar with the
  * validating reader, lstat each payload for its size when the sidecar does not record
  * one, and merge in the orphan payloads by TS. Nothing is hashed (that is `verify`),
  * so "complete" means the pair is there and the sidecar is valid, not that the bytes
  * are intact.
  */
 import * as fs from "node:fs";
-import { type BPath, fromText, fsPath } from "./bpath.ts";
-import { readSidecarFile, type TargetScan } from "./entries.ts";
-import type { PriorKind } from "./sidecar.ts";
+import { type BPath, fromText, fsPath } from "./fs/bpath.ts";
+import { readSidecarFile, type TargetScan } from "./store/entries.ts";
+import type { PriorKind } from "./store/sidecar.ts";
 
 /** What `list` says about one row. */
 export type ListState = "complete" | "payload_missing" | "sidecar_corrupt" | "orphan_payload";

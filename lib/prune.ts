@@ -2,7 +2,7 @@
  * Retention: which entries of a target go, and removing them without ever leaving an
  * entry whose data is gone.
  *
- * The rule, per target and tag, over its entries newest first by TS (lib/entries.ts):
+ * The rule, per target and tag, over its entries newest first by TS (lib/store/entries.ts):
  * - The newest *complete* entry (valid sidecar, payload present) is always kept, even
  *   below newer broken ones: "keep the newest" never protects an unusable entry while
  *   deleting the last usable one.
@@ -23,16 +23,16 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath } from "./bpath.ts";
+import { type BPath, fsPath } from "./fs/bpath.ts";
 import {
   collectTargets,
   distinctTargets,
   type EntryRef,
   readSidecarFile,
   type TargetScan,
-} from "./entries.ts";
+} from "./store/entries.ts";
 import { errnoOf, reasonOf } from "./errors.ts";
-import type { Io } from "./durable.ts";
+import type { Io } from "./fs/io.ts";
 
 /** The retention rules; an undefined rule does not apply. */
 export interface Rules {

@@ -1,8 +1,8 @@
 /**
  * `run`: snapshot the targets, run a command, and roll the targets back if it fails.
  *
- * Order of steps (the run lock is held throughout, by lib/app.ts):
- * 1. Snapshot every target as one run (lib/snapshot.ts). If any target fails, COMMAND
+ * Order of steps (the run lock is held throughout, by lib/commands/dispatch.ts):
+ * 1. Snapshot every target as one run (lib/snapshot/run.ts). If any target fails, COMMAND
  *    is never started and the outcome is the snapshot's (exit 3).
  * 2. Start COMMAND with inherited stdio; SIGINT and SIGTERM sent to snapyard are
  *    forwarded to it, so snapyard itself lives on to roll back.
@@ -16,15 +16,15 @@
  * A directory target's files that COMMAND created (no entry in the run) are left alone.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import type { BPath } from "./bpath.ts";
-import type { Outcome } from "./context.ts";
-import type { Io } from "./durable.ts";
+import type { BPath } from "./fs/bpath.ts";
+import type { Outcome } from "./commands/context.ts";
+import type { Io } from "./fs/io.ts";
 import { errnoOf, reasonOf } from "./errors.ts";
-import type { WorkerPool } from "./pool.ts";
-import type { Reporter } from "./report.ts";
-import { restore, type RestoreSummary } from "./restore.ts";
-import type { SchemaChoice } from "./sidecar.ts";
-import { snapshot, type SnapshotSummary } from "./snapshot.ts";
+import type { WorkerPool } from "./pool/pool.ts";
+import type { Reporter } from "./cli/report.ts";
+import { restore, type RestoreSummary } from "./restore/restore.ts";
+import type { SchemaChoice } from "./store/sidecar.ts";
+import { snapshot, type SnapshotSummary } from "./snapshot/run.ts";
 
 /** What to protect and what to run. */
 export interface RunOptions {

@@ -1,9 +1,9 @@
 /**
  * `verify`'s pipeline: every file of ours under the selected targets is classified
- * (lib/entry_check.ts says what is ok), and every file payload is hashed on the worker
+ * (lib/store/check.ts says what is ok), and every file payload is hashed on the worker
  * pool and compared with its sidecar.
  *
- * Order of steps, streamed one entry directory at a time (lib/entries.ts selects):
+ * Order of steps, streamed one entry directory at a time (lib/store/entries.ts selects):
  * 1. Leftover temps and orphan payloads are findings at once: a crash left them.
  * 2. Each entry is checked up to its hash (`checkEntry`); problems are reported.
  * 3. File entries become hash jobs, sent to the pool in batches cut by count or by
@@ -13,9 +13,9 @@
  * Verify takes no lock: run while a snapshot is writing, it names that run's not yet
  * committed files as orphans and temps.
  */
-import { InflightWindow } from "./inflight.ts";
-import type { BPath } from "./bpath.ts";
-import { collectTargets, distinctTargets, scanTree } from "./entries.ts";
+import { InflightWindow } from "./pool/inflight.ts";
+import type { BPath } from "./fs/bpath.ts";
+import { collectTargets, distinctTargets, scanTree } from "./store/entries.ts";
 import {
   checkEntry,
   type Finding,
@@ -24,12 +24,12 @@ import {
   leftovers,
   type Pending,
   type ProblemState,
-} from "./entry_check.ts";
+} from "./store/check.ts";
 import { reasonOf } from "./errors.ts";
-import type { WorkerPool } from "./pool.ts";
-import type { HashJob, HashResult } from "../workers/protocol.ts";
+import type { WorkerPool } from "./pool/pool.ts";
+import type { HashJob, HashResult } from "./pool/protocol.ts";
 
-export { type Finding, type ProblemState, STATE_TEXT } from "./entry_check.ts";
+export { type Finding, type ProblemState, STATE_TEXT } from "./store/check.ts";
 
 /** What a verify run found. */
 export interface VerifySummary {

@@ -3,7 +3,14 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
-import { cliCommand, type Fixture, holdLock, makeTree, runCli, tempDir } from "./helpers.ts";
+import {
+  cliCommand,
+  type Fixture,
+  holdLock,
+  makeTree,
+  runCli,
+  tempDir,
+} from "./_helpers/helpers.ts";
 import {
   assertEntry,
   cli,
@@ -16,7 +23,7 @@ import {
   retime,
   runStraced,
   snap,
-} from "./entry_fixture.ts";
+} from "./_helpers/entry_fixture.ts";
 
 const DAY = 86_400_000;
 type Ev = Record<string, unknown>;

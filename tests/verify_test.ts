@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
-import { type Fixture, makeTree, tempDir } from "./helpers.ts";
-import { cli, events, files, snap } from "./entry_fixture.ts";
+import { type Fixture, makeTree, tempDir } from "./_helpers/helpers.ts";
+import { cli, events, files, snap } from "./_helpers/entry_fixture.ts";
 
 type Ev = Record<string, unknown>;
 const problems = (all: Ev[]) => all.filter((e) => e.event === "problem");

@@ -1,0 +1,122 @@
+/** `--help` texts. */
+import type { CommandName } from "./parse.ts";
+
+/** The program's version. */
+export const VERSION = "0.1.0";
+
+const GLOBALS = `Global options (before or after COMMAND):
+  --json              one JSON object per line on stdout: events, then a summary
+  --quiet, -q         print only errors
+  --lock FILE         lock file (default: STORE/.snapyard.lock with --store; else
+                      /run/lock/snapyard.lock as root, $TMPDIR/snapyard-UID.lock otherwise)
+  --lock-timeout MS   wait this long for the lock, then exit 30 (default 5000)
+  --config FILE       JSON defaults for any option, e.g. {"store": "/var/backups/snapyard",
+                      "tag": "nightly", "keep": 7}; flags override it
+  --help, -h          this text;  --version, -V  the version`;
+
+const MAIN = `snapyard ${VERSION}: snapshots of files before they change, and of trees on a schedule
+
+Usage:
+  snapyard snapshot PATH...   [--tag T] [--store DIR] [--workers N] [--schema v2|v3]
+                              [--exclude GLOB]... [--no-fsync]
+  snapyard restore  PATH...   [--tag T] [--store DIR] [--at latest|previous|TS] [--dry-run]
+                              [--no-pre-snapshot] [--allow-unverified]
+  snapyard verify   [PATH...] [--tag T] [--store DIR]
+  snapyard list     PATH...   [--tag T] [--store DIR]
+  snapyard prune    PATH...   [--tag T] [--store DIR] [--keep N] [--max-age DURATION] [--dry-run]
+  snapyard run      --target PATH [--target PATH]... [--tag T] [--store DIR] -- COMMAND [ARGS...]
+  snapyard demo     build a demo tree in a temp dir, snapshot it, list it
+  snapyard COMMAND --help
+
+Layout: entries live beside each target as .<name>.<tag>.<TS>.bak (payload) and
+.<name>.<tag>.<TS>.bak.meta.json (sidecar), or under --store DIR/<absolute dir>/.
+Compatible with switchyard-fs 1.0 (use --tag switchyard for its entries).
+
+Exit codes: 0 ok · 1 internal error · 2 usage · 3 partial (some targets or removals failed,
+the rest done) · 30 lock not acquired · 60 backup missing · 70 restore failed (I/O) ·
+71 integrity failure · 80 run: command failed, targets rolled back
+
+${GLOBALS}`;
+
+const COMMAND_HELP: Record<CommandName, string> = {
+  snapshot: `snapyard snapshot PATH... — save the current state of each PATH as one run
+
+Each PATH is a regular file (bytes + mode), a symlink (its link text; never followed),
+an absent path (a tombstone), or a directory (every file and symlink below it).
+FIFOs, sockets and devices are skipped with a reason and never opened. Every entry
+of one invocation carries the same TS, so a tree can be restored to a run.
+Exit 0 means every reported entry is durable on disk.
+
+Options:
+  --tag T             [A-Za-z0-9_-]{1,32} (default snapyard)
+  --store DIR         keep entries under DIR/<absolute dir of target>/ instead of beside
+  --workers N         copy+hash threads (default: number of cores)
+  --schema v2|v3      sidecar schema (default v3; v2 is byte-exact switchyard-fs)
+  --exclude GLOB      skip matching names (no /) or relative paths (with /); repeatable
+  --no-fsync          FOR TESTS AND BENCHMARKS ONLY: skip the flushes; exit 0 then does
+                      NOT mean the entries survive a power cut`,
+  restore: `snapyard restore PATH... — put each PATH back as it was in an entry
+
+Every selected entry is verified (sidecar valid, payload present, SHA-256 equal) before
+any target is touched; one failure aborts with nothing changed (exit 60 or 71; 70 for a
+directory in a target's place). Never a fallback to another entry. Targets are replaced
+atomically (temp, fsync, rename, directory fsync); payloads are kept; a target already
+identical (kind, content hash, link text, mode) is left alone.
+A directory PATH restores every target below it that has an entry.
+The targets about to change are snapshotted first and the restored ones after, so a
+second restore changes nothing and --at previous (or --at the pre-restore TS printed)
+undoes it. A failure while replacing exits 70 naming what was and was not restored.
+
+Options:
+  --at latest|previous|TS   which entry (default latest; TS: newest at or before TS)
+  --tag T, --store DIR      as for snapshot
+  --dry-run                 run every check, print the plan, change nothing
+  --no-pre-snapshot         do not snapshot the current state first
+  --allow-unverified        restore v1 file entries that have no hash (switchyard-fs)`,
+  verify: `snapyard verify [PATH...] — check every entry under PATHs (directories: every
+target below), or the whole --store without PATH. File payloads are hashed in parallel
+(SHA-256 against payload_hash); a symlink payload must carry the recorded link text; a
+tombstone must be an empty file. Each problem is reported with its path and reason:
+hash mismatch, payload mismatch, payload missing, orphan sidecar (a tombstone lost),
+sidecar corrupt, orphan payload, leftover temp file, unreadable, or unverified (a v1
+switchyard-fs file entry has no hash: it cannot be verified). Takes no lock.
+Exit 0 when every entry is ok, 71 otherwise.
+
+Options:
+  --tag T, --store DIR   as for snapshot
+  --workers N            hashing threads (default: number of cores)`,
+  list: `snapyard list PATH... — each target's entries, newest first: TS, local time, kind,
+size, short hash, state (complete, PAYLOAD MISSING, SIDECAR CORRUPT, ORPHAN PAYLOAD) and
+a count of leftover temp files. Nothing is hashed (that is verify). Takes no lock.
+Exit 3 when a directory could not be read.
+
+Options:
+  --tag T, --store DIR   as for snapshot`,
+  prune: `snapyard prune PATH... — remove old entries
+
+Per target and tag the newest complete entry (valid sidecar, payload present) is always
+kept. Any other entry goes when it is beyond --keep N (counting all entries, newest
+first) or older than --max-age DURATION by its TS (90s, 90m, 12h, 30d): either rule.
+Its sidecar is removed before its payload. Orphan payloads and temp files left by a
+crashed run are removed too. One fsync per directory changed. A removal that fails is
+reported with its path and reason, is not counted, and makes the exit 3.
+
+Options:
+  --keep N, --max-age DURATION   the rules (at least one)
+  --dry-run                      print what would go; change nothing (takes no lock)
+  --tag T, --store DIR           as for snapshot
+  --no-fsync                     FOR TESTS ONLY: skip the directory fsyncs`,
+  run: `snapyard run --target PATH... -- COMMAND [ARGS...]
+
+Snapshots every target (one run), runs COMMAND with inherited stdio (SIGINT and SIGTERM
+are forwarded to it), and if it exits non-zero, is killed or cannot start, restores every
+target to that run and exits 80 (70 if the rollback fails). The broken state is saved
+first, as a run of its own. Files COMMAND creates under a directory target are left in
+place (the run has no entry for them). If the snapshot fails, COMMAND is not run (exit 3).`,
+  demo: `snapyard demo — build a small demo tree in a temp directory, snapshot it, and list it.`,
+};
+
+/** Help for one command, or the overview. */
+export function helpText(command: CommandName | undefined): string {
+  return command === undefined ? MAIN : `${COMMAND_HELP[command]}\n\n${GLOBALS}`;
+}

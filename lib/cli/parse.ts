@@ -1,0 +1,252 @@
+/**
+ * Command-line parsing: turns argv into a validated `Invocation`, or throws a usage
+ * error (exit 2) that names the bad argument. Global options are accepted before or
+ * after the command; `--config FILE` (JSON) supplies defaults that flags override.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { posix } from "node:path";
+import { parseArgs } from "node:util";
+import { type BPath, fromText } from "../fs/bpath.ts";
+import { reasonOf, usage } from "../errors.ts";
+import type { AtSpec } from "../store/entries.ts";
+import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
+import type { SchemaChoice } from "../store/sidecar.ts";
+
+/** The commands. */
+export type CommandName = "snapshot" | "restore" | "verify" | "list" | "prune" | "run" | "demo";
+const COMMANDS: readonly CommandName[] = [
+  "snapshot",
+  "restore",
+  "verify",
+  "list",
+  "prune",
+  "run",
+  "demo",
+];
+
+/** Every option, validated, with defaults applied. */
+export interface Options {
+  json: boolean;
+  quiet: boolean;
+  lock: BPath | undefined;
+  lockTimeoutMs: number;
+  tag: string;
+  store: BPath | undefined;
+  workers: number;
+  schema: SchemaChoice;
+  exclude: string[];
+  durable: boolean;
+  at: AtSpec;
+  dryRun: boolean;
+  preSnapshot: boolean;
+  allowUnverified: boolean;
+  keep: number | undefined;
+  maxAgeMs: number | undefined;
+}
+
+/** A parsed command line. */
+export type Invocation =
+  | { kind: "help"; command: CommandName | undefined }
+  | { kind: "version" }
+  | {
+    kind: "command";
+    command: CommandName;
+    /** Absolute byte paths (for `run`: the `--target`s). */
+    paths: BPath[];
+    /** `run` only: COMMAND and its arguments. */
+    argv: string[];
+    options: Options;
+  };
+
+const GLOBAL = ["json", "quiet", "lock", "lock-timeout", "config", "help", "version"];
+const ALLOWED: Record<CommandName, string[]> = {
+  snapshot: ["tag", "store", "workers", "schema", "exclude", "no-fsync"],
+  restore: [
+    "tag",
+    "store",
+    "workers",
+    "at",
+    "dry-run",
+    "no-pre-snapshot",
+    "allow-unverified",
+    "no-fsync",
+  ],
+  verify: ["tag", "store", "workers"],
+  list: ["tag", "store"],
+  prune: ["tag", "store", "keep", "max-age", "dry-run", "no-fsync"],
+  run: ["target", "tag", "store", "workers", "schema", "exclude", "no-fsync"],
+  demo: ["workers", "no-fsync"],
+};
+
+const SPEC = {
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  lock: { type: "string" },
+  "lock-timeout": { type: "string" },
+  config: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+  tag: { type: "string" },
+  store: { type: "string" },
+  workers: { type: "string" },
+  schema: { type: "string" },
+  exclude: { type: "string", multiple: true },
+  "no-fsync": { type: "boolean" },
+  at: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "no-pre-snapshot": { type: "boolean" },
+  "allow-unverified": { type: "boolean" },
+  keep: { type: "string" },
+  "max-age": { type: "string" },
+  target: { type: "string", multiple: true },
+} as const;
+
+const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };
+
+/** Parses `90s`, `90m`, `12h`, `30d` into milliseconds. */
+export function parseDuration(s: string): number {
+  const m = /^(\d{1,9})([smhd])$/.exec(s);
+  if (m === null) {
+    throw usage(`Invalid duration "${s}": use a whole number with s, m, h or d (e.g. 30d)`);
+  }
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
+}
+
+function parseWhole(name: string, s: string, min: number, max: number): number {
+  if (!/^\d{1,10}$/.test(s) || Number(s) < min || Number(s) > max) {
+    throw usage(`Invalid --${name} "${s}": expected a whole number from ${min} to ${max}`);
+  }
+  return Number(s);
+}
+
+function parseAt(s: string): AtSpec {
+  if (s === "latest") return { kind: "latest" };
+  if (s === "previous") return { kind: "previous" };
+  if (/^\d{1,16}$/.test(s)) return { kind: "ts", ts: Number(s) };
+  throw usage(`Invalid --at "${s}": expected latest, previous or a run's TS (milliseconds)`);
+}
+
+type Raw = Record<string, string | boolean | string[] | undefined>;
+
+function readConfig(file: string): Raw {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw usage(`Cannot read config "${file}": ${reasonOf(e)}`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw usage(`Cannot read config "${file}": not a JSON object`);
+  }
+  const out: Raw = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const key = k.replace(/_/g, "-");
+    if (!(key in SPEC) || ["config", "help", "version"].includes(key)) {
+      throw usage(`Cannot read config "${file}": unknown key "${k}"`);
+    }
+    if (typeof v === "number") out[key] = String(v);
+    else if (typeof v === "string" || typeof v === "boolean") out[key] = v;
+    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) out[key] = v as string[];
+    else throw usage(`Cannot read config "${file}": bad value for "${k}"`);
+  }
+  return out;
+}
+
+function absolute(p: string): BPath {
+  return posix.resolve(fromText(p));
+}
+
+/**
+ * Parses argv (without the runtime and script).
+ * @throws SnapyardError USAGE for anything malformed.
+ */
+export function parseCommandLine(argv: readonly string[]): Invocation {
+  const dd = argv.indexOf("--");
+  const head = dd < 0 ? [...argv] : argv.slice(0, dd);
+  const tail = dd < 0 ? [] : argv.slice(dd + 1);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: head, options: SPEC, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usage(e instanceof Error ? e.message.replace(/\. To specify.*$/s, "") : String(e));
+  }
+  const flags = parsed.values as Raw;
+  const [cmdWord, ...positionals] = parsed.positionals;
+  if (flags.version) return { kind: "version" };
+  if (cmdWord !== undefined && !COMMANDS.includes(cmdWord as CommandName)) {
+    throw usage(`Unknown command "${cmdWord}" (see snapyard --help)`);
+  }
+  const command = cmdWord as CommandName | undefined;
+  if (flags.help || command === undefined) return { kind: "help", command };
+  for (const k of Object.keys(flags)) {
+    if (!GLOBAL.includes(k) && !ALLOWED[command].includes(k)) {
+      throw usage(`Option --${k} does not apply to "${command}"`);
+    }
+  }
+  const config = typeof flags.config === "string" ? readConfig(flags.config) : {};
+  // Config values apply only where the command takes them; flags win.
+  const v: Raw = {};
+  for (const [k, val] of Object.entries(config)) {
+    if (GLOBAL.includes(k) || ALLOWED[command].includes(k)) v[k] = val;
+  }
+  Object.assign(v, flags);
+  const str = (
+    k: string,
+  ): string | undefined => (typeof v[k] === "string" ? v[k] as string : undefined);
+  const bool = (k: string): boolean => v[k] === true;
+
+  const schema = str("schema") ?? "v3";
+  if (schema !== "v2" && schema !== "v3") {
+    throw usage(`Invalid --schema "${schema}": expected v2 or v3`);
+  }
+  const options: Options = {
+    json: bool("json"),
+    quiet: bool("quiet"),
+    lock: str("lock") === undefined ? undefined : absolute(str("lock")!),
+    lockTimeoutMs: str("lock-timeout") === undefined
+      ? 5000
+      : parseWhole("lock-timeout", str("lock-timeout")!, 0, 86_400_000),
+    tag: validateTag(str("tag") ?? DEFAULT_TAG),
+    store: str("store") === undefined ? undefined : absolute(str("store")!),
+    workers: str("workers") === undefined
+      ? defaultWorkers()
+      : parseWhole("workers", str("workers")!, 1, 256),
+    schema,
+    exclude: Array.isArray(v.exclude) ? v.exclude : [],
+    durable: !bool("no-fsync"),
+    at: str("at") === undefined ? { kind: "latest" } : parseAt(str("at")!),
+    dryRun: bool("dry-run"),
+    preSnapshot: !bool("no-pre-snapshot"),
+    allowUnverified: bool("allow-unverified"),
+    keep: str("keep") === undefined ? undefined : parseWhole("keep", str("keep")!, 0, 1_000_000),
+    maxAgeMs: str("max-age") === undefined ? undefined : parseDuration(str("max-age")!),
+  };
+  let paths = positionals.map(absolute);
+  let rest: string[] = [];
+  if (command === "run") {
+    if (positionals.length > 0) {
+      throw usage(`"run" takes targets as --target PATH, not "${positionals[0]}"`);
+    }
+    paths = (Array.isArray(v.target) ? v.target : []).map(absolute);
+    if (paths.length === 0) throw usage(`"run" needs at least one --target PATH`);
+    if (tail.length === 0) throw usage(`"run" needs a command after --`);
+    rest = tail;
+  } else {
+    paths.push(...tail.map(absolute));
+  }
+  const needsPaths = command === "snapshot" || command === "restore" || command === "list" ||
+    command === "prune";
+  if (needsPaths && paths.length === 0) throw usage(`"${command}" needs at least one PATH`);
+  if (command === "verify" && paths.length === 0 && options.store === undefined) {
+    throw usage(`"verify" needs PATHs or --store DIR`);
+  }
+  if (command === "prune" && options.keep === undefined && options.maxAgeMs === undefined) {
+    throw usage(`"prune" needs --keep N and/or --max-age DURATION`);
+  }
+  return { kind: "command", command, paths, argv: rest, options };
+}
+
+function defaultWorkers(): number {
+  return Math.max(1, os.availableParallelism());
+}

@@ -1,0 +1,24 @@
+/** What every command receives, and what it returns. */
+import type { BPath } from "../fs/bpath.ts";
+import type { Options } from "../cli/parse.ts";
+import type { ErrorCode } from "../errors.ts";
+import type { Io } from "../fs/io.ts";
+import type { WorkerPool } from "../pool/pool.ts";
+import type { Reporter } from "../cli/report.ts";
+
+/** A command's outcome; main.ts maps it to the exit code. */
+export type Outcome = "OK" | ErrorCode;
+
+/** The parsed invocation plus the shared services. */
+export interface CommandContext {
+  /** Absolute byte paths (for `run`: the `--target`s). */
+  paths: BPath[];
+  /** `run` only: COMMAND and its arguments. */
+  argv: string[];
+  options: Options;
+  reporter: Reporter;
+  /** The worker pool, started on first use. */
+  pool(): WorkerPool;
+  /** Filesystem seam for durability steps (tests inject failures here). */
+  io: Io;
+}

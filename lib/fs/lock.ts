@@ -1,0 +1,74 @@
+/**
+ * The run lock: one exclusive flock(2) held for a whole `snapshot`, `restore`,
+ * `prune` or `run`, so cron runs never interleave.
+ *
+ * The lock file is opened O_NOFOLLOW (a symlink planted at its path is refused, not
+ * followed) and never truncated; `flock(LOCK_EX|LOCK_NB)` is polled every 25 ms until
+ * `--lock-timeout`, then the run gives up with LOCKED (exit 30) naming the file.
+ * The kernel drops the lock when the process dies, so a crash never leaves it stuck.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { posix } from "node:path";
+import { type BPath, fsPath, toText } from "./bpath.ts";
+import { reasonOf, SnapyardError } from "../errors.ts";
+import { LOCK_EX, LOCK_NB, LOCK_UN, tryFlock } from "./runtime.ts";
+
+const POLL_MS = 25;
+
+/** The lock file used when `--lock` is not given (documented in `--help`). */
+export function defaultLockPath(store: BPath | undefined): BPath {
+  if (store !== undefined) return posix.join(store, ".snapyard.lock");
+  const uid = process.getuid?.() ?? -1;
+  if (uid === 0) return "/run/lock/snapyard.lock";
+  return posix.join(os.tmpdir(), `snapyard-${uid}.lock`);
+}
+
+/** A held lock; `release()` is idempotent. */
+export interface HeldLock {
+  path: BPath;
+  waitedMs: number;
+  release(): void;
+}
+
+/**
+ * Takes the exclusive lock on `path`, waiting up to `timeoutMs`.
+ * @throws SnapyardError LOCKED on timeout; INTERNAL when the file cannot be opened.
+ */
+export async function acquireLock(path: BPath, timeoutMs: number): Promise<HeldLock> {
+  const { O_RDWR, O_CREAT, O_NOFOLLOW } = fs.constants;
+  let fd: number;
+  try {
+    fs.mkdirSync(fsPath(posix.dirname(path)), { recursive: true });
+    fd = fs.openSync(fsPath(path), O_RDWR | O_CREAT | O_NOFOLLOW, 0o600);
+  } catch (e) {
+    throw new SnapyardError("INTERNAL", `Cannot open lock file "${toText(path)}": ${reasonOf(e)}`);
+  }
+  const t0 = performance.now();
+  try {
+    while (!tryFlock(fd, LOCK_EX | LOCK_NB)) {
+      if (performance.now() - t0 >= timeoutMs) {
+        throw new SnapyardError(
+          "LOCKED",
+          `Cannot lock "${toText(path)}": held by another snapyard run for over ${timeoutMs} ms`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } catch (e) {
+    fs.closeSync(fd);
+    if (e instanceof SnapyardError) throw e;
+    throw new SnapyardError("INTERNAL", `Cannot lock "${toText(path)}": ${reasonOf(e)}`);
+  }
+  let held = true;
+  return {
+    path,
+    waitedMs: performance.now() - t0,
+    release() {
+      if (!held) return;
+      held = false;
+      tryFlock(fd, LOCK_UN);
+      fs.closeSync(fd);
+    },
+  };
+}

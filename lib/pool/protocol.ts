@@ -1,0 +1,66 @@
+/**
+ * Every message that crosses the thread boundary, typed once.
+ * Requests carry a batch id; a response answers exactly one request.
+ * Errors cross as `{ code, message }`: `code` is an errno name or one of ours.
+ */
+import type { BPath } from "../fs/bpath.ts";
+
+/** Which sidecar schema a copy job writes (lib/store/sidecar.ts `SchemaChoice`). */
+export type SchemaChoice = "v2" | "v3";
+
+/** What a worker learned copying one regular file, and where it put its sidecar temp. */
+export interface FileEntry {
+  /** The TS of the entry (the run's, or a later one when that name was taken). */
+  ts: number;
+  hash: string;
+  size: number;
+  mtimeMs: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  sidecarTemp: BPath;
+}
+
+/** Copy one regular file into a new payload while hashing it. */
+export interface CopyJob {
+  src: BPath;
+  dir: BPath;
+  name: BPath;
+  tag: string;
+  ts: number;
+}
+
+/** What every copy job of a run shares: how to write its sidecar temp. */
+export interface SidecarSpec {
+  schema: SchemaChoice;
+  run: number;
+}
+
+/** Hash one regular file (never following a symlink). */
+export interface HashJob {
+  path: BPath;
+}
+
+/** A failure, as it crosses the boundary. */
+export interface WireError {
+  code: string;
+  message: string;
+}
+
+/** Result of one copy job, in job order. */
+export type CopyResult =
+  | ({ ok: true } & FileEntry)
+  | { ok: false; error: WireError };
+
+/** Result of one hash job, in job order. */
+export type HashResult = { ok: true; hash: string; size: number } | { ok: false; error: WireError };
+
+/** Main thread → worker. */
+export type WorkerRequest =
+  | { kind: "copy"; batch: number; sidecar: SidecarSpec; jobs: CopyJob[] }
+  | { kind: "hash"; batch: number; jobs: HashJob[] };
+
+/** Worker → main thread. */
+export type WorkerResponse =
+  | { kind: "copied"; batch: number; results: CopyResult[] }
+  | { kind: "hashed"; batch: number; results: HashResult[] };

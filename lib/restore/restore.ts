@@ -1,0 +1,266 @@
+/**
+ * `restore`: put targets back as their entries recorded them.
+ *
+ * Order of steps:
+ * 1. Plan (lib/restore/plan.ts): select one entry per target and verify every one of
+ *    them (sidecar, payload, SHA-256 on the pool) before any target is touched. Any
+ *    problem: all are reported and nothing changes (exit 60 missing, 71 integrity,
+ *    70 a target that cannot be replaced). Never a fallback to another entry.
+ * 2. `--dry-run`: print the plan (would restore / would remove / unchanged) and stop.
+ * 3. Pre-snapshot: the current state of every target about to change, as one run
+ *    (lib/snapshot/run.ts), so the restore can be undone with `restore --at <that TS>`.
+ *    If it fails for any such target, the restore aborts with no target changed
+ *    (`run`'s rollback asks for "best_effort": a warning, and the rollback goes on).
+ * 4. Replace (lib/restore/apply.ts), then one line or event per target.
+ * 5. Post-snapshot: when a pre-snapshot was taken, the restored targets are snapshotted
+ *    again, so `latest` is the restored state: a second `restore` finds everything
+ *    unchanged (it does not toggle back to the pre-restore state, as switchyard's
+ *    does), and `--at previous` is the pre-restore state (the undo). A failure here is
+ *    a warning: the targets are restored.
+ * The summary is the caller's (lib/commands/restore.ts, lib/run.ts).
+ */
+import { type BPath, toText } from "../fs/bpath.ts";
+import type { AtSpec } from "../store/entries.ts";
+import type { Outcome } from "../commands/context.ts";
+import type { Io } from "../fs/io.ts";
+import { reasonOf } from "../errors.ts";
+import type { WorkerPool } from "../pool/pool.ts";
+import { Reporter } from "../cli/report.ts";
+import { applyRestore } from "./apply.ts";
+import { type PlanItem, planRestore, type Problem } from "./plan.ts";
+import type { SchemaChoice } from "../store/sidecar.ts";
+import { snapshot } from "../snapshot/run.ts";
+
+/** What to restore and how. */
+export interface RestoreOptions {
+  paths: readonly BPath[];
+  tag: string;
+  store: BPath | undefined;
+  at: AtSpec;
+  dryRun: boolean;
+  /** Snapshot the targets about to change first: required, best effort, or not at all. */
+  preSnapshot: "required" | "best_effort" | "off";
+  allowUnverified: boolean;
+  /** false only for `--no-fsync`. */
+  durable: boolean;
+  /** Schema of the pre-snapshot's sidecars. */
+  schema: SchemaChoice;
+  /** Only entries at or after this TS count; other targets are left alone (`run`). */
+  since?: number;
+  pool: () => WorkerPool;
+  reporter: Reporter;
+  io: Io;
+}
+
+/** What a restore did (or, with `--dry-run`, would do). */
+export interface RestoreSummary {
+  outcome: Outcome;
+  dryRun: boolean;
+  restored: number;
+  removed: number;
+  unchanged: number;
+  /** Of `restored`: v1 file entries restored without a hash (`--allow-unverified`). */
+  unverified: number;
+  /** Problems found by the checks (nothing was changed), or 1 for a replace failure. */
+  failed: number;
+  /** Targets left as they were after a replace failure. */
+  notRestored: number;
+  /** The TS of the pre-restore snapshot, when one was taken. */
+  preSnapshot?: number;
+  /** The TS of the post-restore snapshot, when one was taken. */
+  postSnapshot?: number;
+  /** The runs the selected entries belong to, ascending. */
+  runs: number[];
+}
+
+const SEVERITY: Problem["code"][] = ["INTEGRITY", "BACKUP_MISSING", "RESTORE_FAILED"];
+
+/** A reporter for the pre-snapshot: its problems are shown, its per-entry events are not. */
+class ProblemsOnly extends Reporter {
+  override event(_e: Record<string, unknown>): void {}
+}
+
+/** Runs a restore; every problem and target is reported on `opts.reporter`. */
+export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
+  const r = opts.reporter;
+  const asRoot = process.getuid?.() === 0;
+  const sum: RestoreSummary = {
+    outcome: "OK",
+    dryRun: opts.dryRun,
+    restored: 0,
+    removed: 0,
+    unchanged: 0,
+    unverified: 0,
+    failed: 0,
+    notRestored: 0,
+    runs: [],
+  };
+  const plan = await planRestore({ ...opts, asRoot });
+  sum.runs = [...new Set(plan.items.map((it) => it.entry.ts))].sort((a, b) => a - b);
+  for (const p of plan.problems) problem(r, p.target, p.code, p.reason);
+  if (plan.problems.length > 0) {
+    sum.failed = plan.problems.length;
+    sum.outcome = SEVERITY.find((c) => plan.problems.some((p) => p.code === c))!;
+  }
+  if (opts.dryRun) {
+    for (const it of plan.items) {
+      targetEvent(
+        r,
+        it,
+        it.action === "restore"
+          ? "would_restore"
+          : it.action === "remove"
+          ? "would_remove"
+          : "unchanged",
+      );
+      count(sum, it);
+    }
+    return sum;
+  }
+  if (plan.problems.length > 0) return sum;
+
+  const changing = plan.items.filter((it) => it.action !== "unchanged");
+  for (const it of plan.items) {
+    if (it.action === "unchanged") {
+      targetEvent(r, it, "unchanged");
+      sum.unchanged++;
+    }
+  }
+  if (changing.length > 0 && opts.preSnapshot !== "off") {
+    const pre = await snapshotTargets(opts, changing.map((it) => it.target));
+    if (pre.ok) sum.preSnapshot = pre.run;
+    else if (opts.preSnapshot === "required") {
+      // The entries it did write are now the newest: name the run to restore anyway.
+      const at = sum.runs.length === 1 ? String(sum.runs[0]) : "TS";
+      problem(
+        r,
+        pre.target,
+        "RESTORE_FAILED",
+        `pre-restore snapshot failed: ${pre.reason}; nothing restored ` +
+          `(to restore without it: --no-pre-snapshot --at ${at})`,
+      );
+      for (const it of changing) targetEvent(r, it, "not_restored");
+      sum.failed = 1;
+      sum.notRestored = changing.length;
+      sum.outcome = "RESTORE_FAILED";
+      return sum;
+    } else {
+      r.warn(`Pre-restore snapshot incomplete: "${toText(pre.target)}": ${pre.reason}`, {
+        event: "warning",
+        path: toText(pre.target),
+        reason: `pre-restore snapshot incomplete: ${pre.reason}`,
+      });
+    }
+  }
+
+  const res = applyRestore(changing, { io: opts.io, durable: opts.durable, asRoot });
+  for (const it of res.done) {
+    targetEvent(r, it, it.action === "remove" ? "removed" : "restored");
+    count(sum, it);
+  }
+  if (res.failure !== undefined) {
+    problem(r, res.failure.target, res.failure.code, res.failure.reason);
+    sum.failed = 1;
+    sum.outcome = res.failure.code;
+  }
+  for (const it of res.notDone) targetEvent(r, it, "not_restored");
+  sum.notRestored = res.notDone.length;
+  // Also after an incomplete best-effort pre-snapshot: what it wrote must not stay newest.
+  if (opts.preSnapshot !== "off" && res.done.length > 0) {
+    const post = await snapshotTargets(opts, res.done.map((it) => it.target));
+    if (post.ok) sum.postSnapshot = post.run;
+    else {
+      r.warn(
+        `Post-restore snapshot incomplete: "${toText(post.target)}": ${post.reason} ` +
+          `(a later restore at latest would select the pre-restore state)`,
+        {
+          event: "warning",
+          path: toText(post.target),
+          reason: `post-restore snapshot incomplete: ${post.reason}`,
+        },
+      );
+    }
+  }
+  return sum;
+}
+
+function count(sum: RestoreSummary, it: PlanItem): void {
+  if (it.action === "unchanged") sum.unchanged++;
+  else if (it.action === "remove") sum.removed++;
+  else {
+    sum.restored++;
+    if (it.unverified) sum.unverified++;
+  }
+}
+
+type PreResult = { ok: true; run: number } | { ok: false; target: BPath; reason: string };
+
+/** Steps 3 and 5: one snapshot run of `targets`; ok only if every one was saved. */
+async function snapshotTargets(opts: RestoreOptions, targets: BPath[]): Promise<PreResult> {
+  opts.reporter.flush();
+  const sub = new ProblemsOnly(opts.reporter.mode);
+  try {
+    const s = await snapshot({
+      paths: targets,
+      tag: opts.tag,
+      store: opts.store,
+      schema: opts.schema,
+      durable: opts.durable,
+      pool: opts.pool(),
+      reporter: sub,
+      io: opts.io,
+    });
+    const f = s.failures[0];
+    if (f !== undefined) return { ok: false, target: f.path, reason: f.reason };
+    // A skipped target (a FIFO, socket or device in its place, reported by the walk) has
+    // no content to save: replacing it loses nothing, so it does not fail the run.
+    return { ok: true, run: s.run };
+  } catch (e) {
+    return { ok: false, target: targets[0]!, reason: reasonOf(e) };
+  } finally {
+    sub.flush();
+  }
+}
+
+type TargetState =
+  | "restored"
+  | "removed"
+  | "unchanged"
+  | "would_restore"
+  | "would_remove"
+  | "not_restored";
+
+const WORDS: Record<TargetState, string> = {
+  restored: "restored",
+  removed: "removed",
+  unchanged: "unchanged",
+  would_restore: "would restore",
+  would_remove: "would remove",
+  not_restored: "NOT restored",
+};
+
+/** One line (or event) about one target. */
+function targetEvent(r: Reporter, it: PlanItem, state: TargetState): void {
+  const kind = it.sidecar.prior_kind;
+  const what = kind === "none" ? `absent in run ${it.entry.ts}` : `${kind} from run ${it.entry.ts}`;
+  const unverified = it.unverified && state !== "unchanged" && state !== "not_restored";
+  const note = unverified ? ", UNVERIFIED: v1 entry without hash (--allow-unverified)" : "";
+  r.line(`${WORDS[state]} "${toText(it.target)}" (${what}${note})`);
+  const e: Record<string, unknown> = {
+    event: state,
+    path: toText(it.target),
+    kind,
+    ts: it.entry.ts,
+  };
+  if (unverified) e.unverified = true;
+  r.event(e);
+}
+
+function problem(r: Reporter, target: BPath, code: Problem["code"], reason: string): void {
+  r.error(`Cannot restore "${toText(target)}": ${reason}`, {
+    event: "error",
+    path: toText(target),
+    code,
+    reason,
+  });
+}

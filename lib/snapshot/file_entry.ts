@@ -1,0 +1,42 @@
+/**
+ * The worker's whole job for one regular file: copy+hash it into a new payload
+ * (lib/snapshot/payload.ts), then write its sidecar to a temp name beside the final one
+ * (lib/fs/atomic_write.ts). Both run in parallel on the workers; the main thread only
+ * commits (renames) the temps, serially, after the batch flush (lib/snapshot/commit.ts).
+ * If the sidecar temp cannot be written, the payload is removed: no orphan is left.
+ */
+import * as fs from "node:fs";
+import { posix } from "node:path";
+import { fsPath } from "../fs/bpath.ts";
+import { writeTempFile } from "../fs/atomic_write.ts";
+import { payloadName, sidecarName } from "../store/layout.ts";
+import { copyHashFile } from "./payload.ts";
+import { buildSidecar, encodeSidecar } from "../store/sidecar.ts";
+import type { CopyJob, FileEntry, SidecarSpec } from "../pool/protocol.ts";
+
+/**
+ * Copies `job.src` into a payload and writes its sidecar temp (`buf`, `direct`: see
+ * `copyHashFile`).
+ * @throws PayloadError or the system error of the failed step (nothing left behind).
+ */
+export function snapshotFile(
+  job: CopyJob,
+  spec: SidecarSpec,
+  buf: Uint8Array,
+  direct?: Uint8Array,
+): FileEntry {
+  const c = copyHashFile(job.src, job.dir, job.name, job.tag, job.ts, buf, direct);
+  const json = encodeSidecar(
+    buildSidecar({ kind: "file", ...c }, spec.schema, spec.run, new Date(spec.run)),
+  );
+  try {
+    const sidecarTemp = writeTempFile(
+      posix.join(job.dir, sidecarName(job.name, job.tag, c.ts)),
+      json,
+    );
+    return { ...c, sidecarTemp };
+  } catch (e) {
+    fs.rmSync(fsPath(posix.join(job.dir, payloadName(job.name, job.tag, c.ts))), { force: true });
+    throw e;
+  }
+}

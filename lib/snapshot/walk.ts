@@ -1,0 +1,165 @@
+/**
+ * Turns PATH arguments into targets, streaming.
+ *
+ * Each argument is classified by lstat: regular file, symlink (never followed),
+ * absent (a tombstone target), directory (walked), or special (FIFO, socket, device:
+ * skipped with a reason, never opened). Directories are walked depth-first with one
+ * frame per level holding only that level's pending subdirectories, so memory grows
+ * with depth × fan-out, never with the size of the tree. Our own entry and temp names,
+ * excluded globs and the store directory are never targets.
+ */
+import * as fs from "node:fs";
+import { posix } from "node:path";
+import { type BPath, fsPath, hasReplacementChar, toText } from "../fs/bpath.ts";
+import { errnoOf, reasonOf } from "../errors.ts";
+import type { Excluder } from "./glob.ts";
+import { isOwnName } from "../store/layout.ts";
+import { lossilyDecoded } from "../fs/runtime.ts";
+
+/** One thing the walk found. */
+export type WalkItem =
+  | { kind: "file" | "symlink" | "none"; path: BPath }
+  | { kind: "skip"; path: BPath; reason: string }
+  | { kind: "error"; path: BPath; reason: string };
+
+/** What the walk must leave alone. */
+export interface WalkOptions {
+  exclude: Excluder;
+  /** `dev:ino` of directories never entered (the store). */
+  skipDirs: ReadonlySet<string>;
+}
+
+function specialReason(st: { isFIFO(): boolean; isSocket(): boolean }): string {
+  if (st.isFIFO()) return "is a FIFO (skipped, not opened)";
+  if (st.isSocket()) return "is a socket (skipped, not opened)";
+  return "is a device (skipped, not opened)";
+}
+
+const UNDECODABLE = "name is not valid UTF-8 and Deno cannot address it (use the Bun build)";
+
+interface Frame {
+  dir: BPath;
+  rel: string;
+  subdirs: BPath[];
+}
+
+/** Yields the targets of `paths` (absolute byte paths), in walk order. */
+export function* walkTargets(paths: readonly BPath[], opts: WalkOptions): Generator<WalkItem> {
+  for (const root of paths) {
+    const base = posix.basename(root);
+    if (isOwnName(base)) {
+      yield { kind: "skip", path: root, reason: "is a snapyard entry, not a target" };
+      continue;
+    }
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(fsPath(root));
+    } catch (e) {
+      if (errnoOf(e) === "ENOENT") yield { kind: "none", path: root };
+      else yield { kind: "error", path: root, reason: reasonOf(e) };
+      continue;
+    }
+    if (st.isFile()) yield { kind: "file", path: root };
+    else if (st.isSymbolicLink()) yield { kind: "symlink", path: root };
+    else if (st.isDirectory()) {
+      // The store given as a PATH: its lock file and entries are ours, never targets.
+      if (opts.skipDirs.has(`${st.dev}:${st.ino}`)) {
+        yield { kind: "skip", path: root, reason: "is the snapshot store, not a target" };
+      } else yield* walkDir(root, opts);
+    } else yield { kind: "skip", path: root, reason: specialReason(st) };
+  }
+}
+
+function* walkDir(root: BPath, opts: WalkOptions): Generator<WalkItem> {
+  const stack: Frame[] = [{ dir: root, rel: "", subdirs: [] }];
+  let frame: Frame | undefined = stack[0];
+  let readPending = true;
+  while (frame !== undefined) {
+    if (readPending) {
+      readPending = false;
+      yield* readOne(frame, opts);
+    }
+    const sub = frame.subdirs.pop();
+    if (sub === undefined) {
+      stack.pop();
+      frame = stack[stack.length - 1];
+      continue;
+    }
+    const name = posix.basename(sub);
+    frame = {
+      dir: sub,
+      rel: frame.rel === "" ? toText(name) : `${frame.rel}/${toText(name)}`,
+      subdirs: [],
+    };
+    stack.push(frame);
+    readPending = true;
+  }
+}
+
+/** Whether `name` is in `entries` more than once (Deno decoded two names to one text). */
+function listedTwice(name: BPath, entries: fs.Dirent[]): boolean {
+  let same = 0;
+  for (const d of entries) if ((d.name as BPath) === name) same++;
+  return same > 1;
+}
+
+function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(fsPath(frame.dir), {
+      withFileTypes: true,
+      encoding: "latin1",
+    }) as unknown as fs.Dirent[];
+  } catch (e) {
+    yield { kind: "error", path: frame.dir, reason: `cannot read directory: ${reasonOf(e)}` };
+    return;
+  }
+  for (const d of entries) {
+    const name = d.name as BPath;
+    const path = frame.dir === "/" ? `/${name}` : `${frame.dir}/${name}`;
+    if (isOwnName(name)) continue;
+    // Names that decoded to the same text are both unreachable (Bun lists exact bytes).
+    if (lossilyDecoded(path) || (hasReplacementChar(name) && listedTwice(name, entries))) {
+      yield { kind: "error", path, reason: UNDECODABLE };
+      continue;
+    }
+    const textName = toText(name);
+    if (opts.exclude(frame.rel === "" ? textName : `${frame.rel}/${textName}`, textName)) continue;
+    let kind: "file" | "symlink" | "dir" | "special" | "unknown" = d.isFile()
+      ? "file"
+      : d.isSymbolicLink()
+      ? "symlink"
+      : d.isDirectory()
+      ? "dir"
+      : d.isFIFO() || d.isSocket() || d.isBlockDevice() || d.isCharacterDevice()
+      ? "special"
+      : "unknown";
+    let st: fs.Stats | undefined;
+    if (kind === "unknown" || kind === "special" || (kind === "dir" && opts.skipDirs.size > 0)) {
+      // d_type is unknown on some filesystems; lstat gives the kind (and dev:ino for dirs).
+      try {
+        st = fs.lstatSync(fsPath(path));
+      } catch (e) {
+        if (errnoOf(e) !== "ENOENT") yield { kind: "error", path, reason: reasonOf(e) };
+        continue; // vanished since readdir: nothing to snapshot
+      }
+      kind = st.isFile()
+        ? "file"
+        : st.isSymbolicLink()
+        ? "symlink"
+        : st.isDirectory()
+        ? "dir"
+        : "special";
+    }
+    if (kind === "dir") {
+      if (st !== undefined && opts.skipDirs.has(`${st.dev}:${st.ino}`)) continue;
+      frame.subdirs.push(path);
+    } else if (kind === "special") {
+      yield { kind: "skip", path, reason: specialReason(st!) };
+    } else {
+      yield { kind, path };
+    }
+  }
+  // Pop order is reversed push order; reverse so subdirectories are visited in readdir order.
+  frame.subdirs.reverse();
+}

@@ -1,0 +1,188 @@
+/**
+ * What makes one entry ok: the checks `verify` runs on each entry, apart from the
+ * pipeline that feeds the hashes to the worker pool (lib/verify.ts).
+ *
+ * Order of checks for an entry: the sidecar, through the validating reader; the
+ * payload's presence; then by recorded kind: `none` → an empty regular file, `symlink`
+ * → a symlink with exactly the recorded text, `file` → a hash job (`judgeHash` compares
+ * its result). A v3 file entry records its size, so it goes to hashing without an
+ * lstat; the worker's fstat of the open payload checks its type.
+ * A sidecar without its payload is "payload missing" when the entry needs the payload
+ * to be restored (file, symlink) and "orphan sidecar" when it does not (`none`: the
+ * tombstone is only a marker). Fail closed: a payload that cannot be read is
+ * "unreadable", and a v1 file entry (switchyard-fs, no `payload_hash`) is "unverified";
+ * both are problems, never ok.
+ */
+import * as fs from "node:fs";
+import { type BPath, fromBytes, fromText, fsPath, toText } from "../fs/bpath.ts";
+import { type EntryRef, readSidecarFile, type TargetScan } from "./entries.ts";
+import { errnoOf, reasonOf } from "../errors.ts";
+import type { HashResult } from "../pool/protocol.ts";
+
+/** Every way an entry (or a file of ours) can fail verification. */
+export type ProblemState =
+  | "hash_mismatch"
+  | "payload_mismatch"
+  | "payload_missing"
+  | "orphan_sidecar"
+  | "sidecar_corrupt"
+  | "unverified"
+  | "unreadable"
+  | "orphan_payload"
+  | "temp";
+
+/** Words for people, per state. */
+export const STATE_TEXT: Record<ProblemState, string> = {
+  hash_mismatch: "hash mismatch",
+  payload_mismatch: "payload mismatch",
+  payload_missing: "payload missing",
+  orphan_sidecar: "orphan sidecar",
+  sidecar_corrupt: "sidecar corrupt",
+  unverified: "unverified",
+  unreadable: "unreadable",
+  orphan_payload: "orphan payload",
+  temp: "leftover temp file",
+};
+
+/** One problem: the file it is about, its target and entry TS (when it has one). */
+export interface Finding {
+  state: ProblemState;
+  target: BPath;
+  path: BPath;
+  ts?: number;
+  reason: string;
+}
+
+/** A file entry waiting for its hash. */
+export interface Pending {
+  target: BPath;
+  entry: EntryRef;
+  hash: string;
+  /** The recorded size (v3), if any. */
+  size: number | undefined;
+  /** Its size (recorded, else lstat): batches are cut by bytes. */
+  bytes: number;
+}
+
+/** A finding about entry `e`. */
+export function finding(target: BPath, e: EntryRef, state: ProblemState, reason: string): Finding {
+  // Name the file that is there: the sidecar when it is the problem or the only one left.
+  const onSidecar = state === "sidecar_corrupt" || state === "orphan_sidecar";
+  const path = onSidecar ? e.sidecar : e.payload;
+  return { state, target, path, ts: e.ts, reason };
+}
+
+/** The findings that need no reading: temps and orphan payloads. */
+export function leftovers(scan: TargetScan): Finding[] {
+  const out: Finding[] = scan.temps.map((path) => ({
+    state: "temp" as const,
+    target: scan.target,
+    path,
+    reason: "left by an interrupted run (prune removes it)",
+  }));
+  for (const o of scan.orphanPayloads) {
+    out.push({
+      state: "orphan_payload",
+      target: scan.target,
+      path: o.payload,
+      ts: o.ts,
+      reason: "payload without a sidecar: its run never committed (prune removes it)",
+    });
+  }
+  return out;
+}
+
+/** The outcome of the checks before hashing. */
+export type Check =
+  | { kind: "ok" }
+  | { kind: "problem"; finding: Finding }
+  | { kind: "hash"; pending: Pending };
+
+/** Everything but the hash: the sidecar, the payload's presence, type and link text. */
+export function checkEntry(target: BPath, e: EntryRef): Check {
+  const problem = (state: ProblemState, reason: string): Check => ({
+    kind: "problem",
+    finding: finding(target, e, state, reason),
+  });
+  const parsed = readSidecarFile(e.sidecar);
+  if (!parsed.ok) {
+    const also = e.state === "payload_missing" ? "; its payload is missing too" : "";
+    // The label already says "sidecar corrupt"; keep only the detail.
+    return problem("sidecar_corrupt", parsed.reason.replace(/^sidecar corrupt: /, "") + also);
+  }
+  const s = parsed.sidecar;
+  if (e.state === "payload_missing") {
+    return s.prior_kind === "none"
+      ? problem("orphan_sidecar", "tombstone missing (the entry still records an absent target)")
+      : problem("payload_missing", `no payload for this ${s.prior_kind} entry`);
+  }
+  if (s.prior_kind === "file" && s.payload_hash !== undefined && s.size !== undefined) {
+    // v3 records the size: no lstat here, the worker's fstat checks the type (ELOOP,
+    // NOT_REGULAR) and the batch is cut by the recorded size.
+    const pending = { target, entry: e, hash: s.payload_hash, size: s.size, bytes: s.size };
+    return { kind: "hash", pending };
+  }
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(fsPath(e.payload));
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT") return problem("payload_missing", "payload vanished");
+    return problem("unreadable", `cannot stat payload: ${reasonOf(err)}`);
+  }
+  if (s.prior_kind === "none") {
+    if (!st.isFile()) return problem("payload_mismatch", "tombstone is not a regular file");
+    if (st.size !== 0) {
+      return problem("payload_mismatch", `tombstone is not empty (${st.size} bytes)`);
+    }
+    return { kind: "ok" };
+  }
+  if (s.prior_kind === "symlink") {
+    if (!st.isSymbolicLink()) return problem("payload_mismatch", "payload is not a symlink");
+    let text: BPath;
+    try {
+      text = fromBytes(fs.readlinkSync(fsPath(e.payload), { encoding: "buffer" }));
+    } catch (err) {
+      return problem("unreadable", `cannot read payload link: ${reasonOf(err)}`);
+    }
+    if (text !== fromText(s.prior_dest!)) {
+      return problem(
+        "payload_mismatch",
+        `link text "${toText(text)}" differs from the recorded "${s.prior_dest}"`,
+      );
+    }
+    return { kind: "ok" };
+  }
+  if (!st.isFile()) return problem("payload_mismatch", "payload is not a regular file");
+  if (s.payload_hash === undefined) {
+    return problem(
+      "unverified",
+      `${s.schema} file entry has no payload_hash to check (restore needs --allow-unverified)`,
+    );
+  }
+  return {
+    kind: "hash",
+    pending: { target, entry: e, hash: s.payload_hash, size: s.size, bytes: st.size },
+  };
+}
+
+/** Compares one hash result with its sidecar; undefined when it matches. */
+export function judgeHash(p: Pending, r: HashResult): Finding | undefined {
+  if (!r.ok) {
+    const code = r.error.code;
+    if (code === "ENOENT") return finding(p.target, p.entry, "payload_missing", "payload vanished");
+    if (code === "ELOOP" || code === "NOT_REGULAR") {
+      return finding(p.target, p.entry, "payload_mismatch", "payload is not a regular file");
+    }
+    return finding(p.target, p.entry, "unreadable", `cannot hash payload: ${reasonOf(r.error)}`);
+  }
+  if (r.hash === p.hash) return undefined;
+  const sizes = p.size !== undefined && p.size !== r.size
+    ? ` (${r.size} bytes, recorded ${p.size})`
+    : "";
+  return finding(
+    p.target,
+    p.entry,
+    "hash_mismatch",
+    `recorded sha256 ${p.hash.slice(0, 12)}…, payload has ${r.hash.slice(0, 12)}…${sizes}`,
+  );
+}

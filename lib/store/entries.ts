@@ -1,0 +1,275 @@
+/**
+ * Finding and classifying the entries of targets; every reading command (restore,
+ * verify, list, prune, run) selects through here and nothing parses names another way.
+ *
+ * For one target and tag, the files of its entry directory are matched with one
+ * anchored expression (lib/store/layout.ts), so `foo` never sees `foo.conf`'s files and tags
+ * never see each other. They are grouped by TS:
+ * - sidecar + payload   → an entry, state "complete"
+ * - sidecar, no payload → an entry, state "payload_missing" (an orphan sidecar)
+ * - payload, no sidecar → an orphan payload: never an entry (its run never committed)
+ * - temp names          → leftovers of a crashed run
+ * An entry is defined by its sidecar (the commit point), so selection never skips a
+ * newer broken entry to fall back on an older good one.
+ */
+import * as fs from "node:fs";
+import { posix } from "node:path";
+import { type BPath, fsPath, toText } from "../fs/bpath.ts";
+import { errnoOf, reasonOf } from "../errors.ts";
+import { entryDir, nameMatcher, parseAnyName, type ParsedName, targetDirOf } from "./layout.ts";
+import { type ParseResult, parseSidecar } from "./sidecar.ts";
+
+/** `--at`: which entry a reading command selects. */
+export type AtSpec = { kind: "latest" } | { kind: "previous" } | { kind: "ts"; ts: number };
+
+/** One entry: a sidecar, with or without its payload. */
+export interface EntryRef {
+  ts: number;
+  payload: BPath;
+  sidecar: BPath;
+  state: "complete" | "payload_missing";
+}
+
+/** Everything of one target and tag. */
+export interface TargetScan {
+  /** Absolute path of the target. */
+  target: BPath;
+  /** Directory holding the entries. */
+  dir: BPath;
+  name: BPath;
+  tag: string;
+  /** Entries (with a sidecar), newest first. */
+  entries: EntryRef[];
+  /** Payloads without a sidecar, newest first. */
+  orphanPayloads: { ts: number; payload: BPath }[];
+  /** Temp files left behind (sidecar temps; restore temps in the target's directory). */
+  temps: BPath[];
+}
+
+function emptyScan(target: BPath, dir: BPath, tag: string): TargetScan {
+  return {
+    target,
+    dir,
+    name: posix.basename(target),
+    tag,
+    entries: [],
+    orphanPayloads: [],
+    temps: [],
+  };
+}
+
+function readNames(dir: BPath): BPath[] {
+  try {
+    return fs.readdirSync(fsPath(dir), { encoding: "latin1" }) as unknown as BPath[];
+  } catch (e) {
+    // No directory means no entries (and no temps) there.
+    if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") return [];
+    throw e;
+  }
+}
+
+/** Fills in a scan from parsed names found in `dir` (entry dir or target dir). */
+function addFile(
+  scan: TargetScan,
+  dir: BPath,
+  fname: BPath,
+  p: ParsedName,
+  byTs: Map<number, Files>,
+) {
+  if (p.kind === "sidecar_temp" || p.kind === "restore_temp") {
+    scan.temps.push(posix.join(dir, fname));
+    return;
+  }
+  let f = byTs.get(p.ts);
+  if (f === undefined) byTs.set(p.ts, f = { payload: false, sidecar: false });
+  if (p.kind === "payload") f.payload = true;
+  else f.sidecar = true;
+}
+
+interface Files {
+  payload: boolean;
+  sidecar: boolean;
+}
+
+function finish(scan: TargetScan, byTs: Map<number, Files>): TargetScan {
+  const tss = [...byTs.keys()].sort((a, b) => b - a);
+  for (const ts of tss) {
+    const f = byTs.get(ts)!;
+    const payload = posix.join(scan.dir, `.${scan.name}.${scan.tag}.${ts}.bak`);
+    if (f.sidecar) {
+      scan.entries.push({
+        ts,
+        payload,
+        sidecar: `${payload}.meta.json`,
+        state: f.payload ? "complete" : "payload_missing",
+      });
+    } else scan.orphanPayloads.push({ ts, payload });
+  }
+  return scan;
+}
+
+/**
+ * The entries of one target (absolute path) for one tag.
+ * @throws the system error when the entry directory exists but cannot be read.
+ */
+export function scanTarget(target: BPath, tag: string, store: BPath | undefined): TargetScan {
+  const dir = entryDir(target, store);
+  const scan = emptyScan(target, dir, tag);
+  const match = nameMatcher(scan.name, tag);
+  const byTs = new Map<number, Files>();
+  for (const fname of readNames(dir)) {
+    const p = match(fname);
+    if (p !== undefined) addFile(scan, dir, fname, p, byTs);
+  }
+  if (store !== undefined) {
+    // Restore temps live beside the target even when entries live in the store.
+    const tdir = posix.dirname(target);
+    for (const fname of readNames(tdir)) {
+      const p = match(fname);
+      if (p?.kind === "restore_temp") scan.temps.push(posix.join(tdir, fname));
+    }
+  }
+  return finish(scan, byTs);
+}
+
+/**
+ * Every target with files of `tag` in entry directory `dir` (one directory, not below).
+ * In store mode `dir` is under the store; restore temps beside the targets are included.
+ * `names`: the directory's names when the caller has just read them (saves a readdir).
+ */
+export function scanEntryDir(
+  dir: BPath,
+  tag: string,
+  store: BPath | undefined,
+  names: readonly BPath[] = readNames(dir),
+): TargetScan[] {
+  const tdir = targetDirOf(dir, store);
+  const scans = new Map<BPath, { scan: TargetScan; byTs: Map<number, Files> }>();
+  const get = (name: BPath) => {
+    let s = scans.get(name);
+    if (s === undefined) {
+      const target = tdir === "/" ? `/${name}` : `${tdir}/${name}`;
+      scans.set(name, s = { scan: emptyScan(target, dir, tag), byTs: new Map() });
+    }
+    return s;
+  };
+  for (const fname of names) {
+    const p = parseAnyName(fname);
+    if (p === undefined || p.tag !== tag) continue;
+    const s = get(p.name);
+    addFile(s.scan, dir, fname, p, s.byTs);
+  }
+  if (store !== undefined) {
+    for (const fname of readNames(tdir)) {
+      const p = parseAnyName(fname);
+      if (p?.tag === tag && p.kind === "restore_temp") {
+        get(p.name).scan.temps.push(posix.join(tdir, fname));
+      }
+    }
+  }
+  return [...scans.values()].map(({ scan, byTs }) => finish(scan, byTs));
+}
+
+function isDir(p: BPath): boolean {
+  try {
+    return fs.lstatSync(fsPath(p)).isDirectory();
+  } catch (e) {
+    if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") return false;
+    throw e;
+  }
+}
+
+/** A problem met while collecting (an unreadable directory): reported, not fatal. */
+export type CollectError = { path: BPath; reason: string };
+
+/**
+ * The targets selected by PATHs: a PATH that is a directory (on disk or, with
+ * `--store`, in the store) selects every target below it that has files of `tag`;
+ * any other PATH is one target. Streams one directory at a time. Targets with no
+ * files at all are yielded too (empty scans) for explicit non-directory PATHs only.
+ */
+export function* collectTargets(
+  paths: readonly BPath[],
+  tag: string,
+  store: BPath | undefined,
+  onError: (e: CollectError) => void,
+): Generator<TargetScan> {
+  for (const path of paths) {
+    const storeDir = store === undefined ? undefined : posix.join(store, path);
+    const onDisk = isDir(path);
+    const inStore = storeDir !== undefined && isDir(storeDir);
+    if (!onDisk && !inStore) {
+      yield scanTarget(path, tag, store);
+      continue;
+    }
+    // A directory on disk with no image in the store has no entries (nothing to report).
+    if (storeDir !== undefined && !inStore) continue;
+    // Walk the directory that holds the entries: the tree itself, or its image in the store.
+    yield* scanTree(store === undefined ? path : storeDir!, tag, store, onError);
+  }
+}
+
+/** Every target with files of `tag` in the whole store (or below `root`). */
+export function* scanTree(
+  root: BPath,
+  tag: string,
+  store: BPath | undefined,
+  onError: (e: CollectError) => void,
+): Generator<TargetScan> {
+  const stack: BPath[] = [root];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let dirents: fs.Dirent[];
+    try {
+      dirents = fs.readdirSync(fsPath(dir), {
+        withFileTypes: true,
+        encoding: "latin1",
+      }) as unknown as fs.Dirent[];
+    } catch (e) {
+      onError({ path: dir, reason: `cannot read directory: ${reasonOf(e)}` });
+      continue;
+    }
+    const subdirs: BPath[] = [];
+    const names: BPath[] = [];
+    for (const d of dirents) {
+      names.push(d.name as BPath);
+      if (d.isDirectory()) subdirs.push(posix.join(dir, d.name as BPath));
+    }
+    yield* scanEntryDir(dir, tag, store, names).sort((
+      a,
+      b,
+    ) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const s of subdirs.sort().reverse()) stack.push(s);
+  }
+}
+
+/** The entry `at` selects (among entries with a sidecar, newest first), or undefined. */
+export function selectEntry(scan: TargetScan, at: AtSpec): EntryRef | undefined {
+  if (at.kind === "latest") return scan.entries[0];
+  if (at.kind === "previous") return scan.entries[1];
+  return scan.entries.find((e) => e.ts <= at.ts);
+}
+
+/** Reads and validates a sidecar file; a read failure is a corrupt/missing result, never a throw. */
+export function readSidecarFile(path: BPath): ParseResult {
+  let text: string;
+  try {
+    text = fs.readFileSync(fsPath(path), "utf8");
+  } catch (e) {
+    return { ok: false, reason: `cannot read sidecar "${toText(path)}": ${reasonOf(e)}` };
+  }
+  return parseSidecar(text);
+}
+
+/**
+ * `scans` without repeats: a target selected twice (a file PATH inside a directory
+ * PATH, or a PATH given twice) is yielded once, the first time.
+ */
+export function* distinctTargets(scans: Iterable<TargetScan>): Generator<TargetScan> {
+  const seen = new Set<BPath>();
+  for (const scan of scans) {
+    if (seen.has(scan.target)) continue;
+    seen.add(scan.target);
+    yield scan;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * On-disk layout, compatible with switchyard-fs 1.0.
+ *
+ * An entry of target `<dir>/<name>` with tag `<tag>` taken at run `<ts>` is the pair
+ *   payload  `.<name>.<tag>.<ts>.bak`
+ *   sidecar  `.<name>.<tag>.<ts>.bak.meta.json`
+ * in the target's own directory ("beside"), or under `<store>/<absolute dir of target>/`.
+ * Temporary files carry the target's name and tag too, so `verify` and `prune` can find
+ * what a crash left behind:
+ *   sidecar temp  `.<name>.<tag>.<ts>.bak.meta.json.tmp-<pid>-<n>`
+ *   restore temp  `.<name>.<tag>.<ts>.restore.tmp-<pid>-<n>`
+ * Every name is matched with one anchored expression; nothing parses names another way.
+ */
+import { posix } from "node:path";
+import type { BPath } from "../fs/bpath.ts";
+import { usage } from "../errors.ts";
+
+/** The default tag. */
+export const DEFAULT_TAG = "snapyard";
+/** Longest name one directory entry may have on Linux filesystems (bytes). */
+export const NAME_MAX = 255;
+
+const TAG_RE = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** Throws a usage error unless `tag` is `[A-Za-z0-9_-]{1,32}`. */
+export function validateTag(tag: string): string {
+  if (!TAG_RE.test(tag)) {
+    throw usage(`Invalid tag "${tag}": a tag is 1 to 32 of A-Z a-z 0-9 _ -`);
+  }
+  return tag;
+}
+
+/** The name of an entry's payload. */
+export function payloadName(name: BPath, tag: string, ts: number): BPath {
+  return `.${name}.${tag}.${ts}.bak`;
+}
+
+/** The name of an entry's sidecar. */
+export function sidecarName(name: BPath, tag: string, ts: number): BPath {
+  return `.${name}.${tag}.${ts}.bak.meta.json`;
+}
+
+let tempCounter = 0;
+let threadTag = `${process.pid}`;
+
+/** Sets the part of temp names that tells threads apart (workers call this with their id). */
+export function setTempThread(threadId: number): void {
+  threadTag = threadId === 0 ? `${process.pid}` : `${process.pid}_${threadId}`;
+}
+
+/** A fresh temp name for `final` (a sidecar or `.<name>.<tag>.<ts>.restore`). */
+export function tempName(final: BPath): BPath {
+  tempCounter += 1;
+  return `${final}.tmp-${threadTag}-${tempCounter}`;
+}
+
+/** The base that restore temp names hang off. */
+export function restoreBase(name: BPath, tag: string, ts: number): BPath {
+  return `.${name}.${tag}.${ts}.restore`;
+}
+
+/** Length in bytes of the longest name an entry of `name` may create (its sidecar temp). */
+export function longestEntryName(name: BPath, tag: string, ts: number): number {
+  // ".tmp-" + pid_thread + "-" + counter: allow 24 bytes for the suffix.
+  return sidecarName(name, tag, ts).length + 24;
+}
+
+/** What a directory entry of ours is. */
+export type EntryFileKind = "payload" | "sidecar" | "sidecar_temp" | "restore_temp";
+
+/** A parsed name of one of our files. */
+export interface ParsedName {
+  name: BPath;
+  tag: string;
+  ts: number;
+  kind: EntryFileKind;
+}
+
+const SUFFIX = String
+  .raw`(\d{1,16})\.(bak|bak\.meta\.json|bak\.meta\.json\.tmp-\d+(?:_\d+)?-\d+|restore\.tmp-\d+(?:_\d+)?-\d+)$`;
+const ANY_RE = new RegExp(String.raw`^\.([\s\S]+)\.([A-Za-z0-9_-]{1,32})\.` + SUFFIX);
+
+function kindOf(suffix: string): EntryFileKind {
+  if (suffix === "bak") return "payload";
+  if (suffix === "bak.meta.json") return "sidecar";
+  if (suffix.startsWith("bak.meta.json.tmp-")) return "sidecar_temp";
+  return "restore_temp";
+}
+
+/** Parses any name of ours (any target, any tag); undefined for other files. */
+export function parseAnyName(fname: BPath): ParsedName | undefined {
+  const m = ANY_RE.exec(fname);
+  if (m === null) return undefined;
+  return { name: m[1]!, tag: m[2]!, ts: Number(m[3]), kind: kindOf(m[4]!) };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+}
+
+/** A matcher for the files of exactly one target name and tag. */
+export function nameMatcher(name: BPath, tag: string): (fname: BPath) => ParsedName | undefined {
+  const re = new RegExp(
+    String.raw`^\.` + escapeRe(name) + String.raw`\.` + escapeRe(tag) + String.raw`\.` + SUFFIX,
+  );
+  return (fname) => {
+    const m = re.exec(fname);
+    if (m === null) return undefined;
+    return { name, tag, ts: Number(m[1]), kind: kindOf(m[2]!) };
+  };
+}
+
+/** Whether a name is one of ours (any target, any tag): never taken as a target. */
+export function isOwnName(fname: BPath): boolean {
+  return fname.charCodeAt(0) === 46 /* . */ && ANY_RE.test(fname);
+}
+
+/** The directory that holds the entries of target `abs` (an absolute path). */
+export function entryDir(abs: BPath, store: BPath | undefined): BPath {
+  const dir = posix.dirname(abs);
+  return store === undefined ? dir : posix.join(store, dir);
+}
+
+/** The directory a target lives in, given the directory holding its entries. */
+export function targetDirOf(entryDirPath: BPath, store: BPath | undefined): BPath {
+  if (store === undefined) return entryDirPath;
+  const rel = posix.relative(store, entryDirPath);
+  return rel === "" ? "/" : "/" + rel;
+}
