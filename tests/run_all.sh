@@ -1,26 +1,39 @@
 #!/usr/bin/env bash
 # The one gate: format, lint, type-check, then every test on Deno and on Bun.
-# Prints "N passed, N failed" (both runtimes summed) as its last line.
+# Each step is a task of deno.json: `ok` (fmt --check, lint, check), `test`, `test:bun`.
+# Prints "N passed, N failed" (both runtimes summed) as its last line; exits non-zero when
+# any step failed.
+#
+# The fault-injection tests need strace with ptrace permitted (Debian package "strace"); without
+# it they skip. A gate that skips them is not green: a missing strace FAILS the gate, in CI always.
+# On a developer machine without strace, SNAPYARD_ALLOW_NO_STRACE=1 turns that failure into a
+# warning; it is ignored when CI is set (as .ci/run sets it).
 set -u
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH" NO_COLOR=1
 log=$(mktemp -d)
 status=0
 
-# The fault-injection tests need strace (in the machine image; Debian package "strace").
-command -v strace >/dev/null ||
-  echo "WARNING: strace is not installed: fault-injection tests are SKIPPED (apt-get install -y strace)"
+# The same probe as tests/faults/strace_test.ts: strace runs and may trace a child.
+if ! strace -f -qq -o /dev/null true >/dev/null 2>&1; then
+  if [ -z "${CI:-}" ] && [ "${SNAPYARD_ALLOW_NO_STRACE:-}" = "1" ]; then
+    echo "WARNING: strace is missing or cannot trace: fault-injection tests are SKIPPED" \
+      "(SNAPYARD_ALLOW_NO_STRACE=1; apt-get install -y strace)"
+  else
+    echo "ERROR: strace is missing or cannot trace: the fault-injection tests would be skipped" \
+      "(apt-get install -y strace; outside CI, SNAPYARD_ALLOW_NO_STRACE=1 makes this a warning)"
+    status=1
+  fi
+fi
 
-echo "== deno fmt --check, deno lint, deno check"
-deno fmt --check || status=1
-deno lint || status=1
-deno check main.ts workers/ lib/ tests/ bench/ || status=1
+echo "== deno task ok (deno fmt --check, deno lint, deno check)"
+deno task ok || status=1
 
-echo "== deno test"
-deno test -A --no-check tests/ 2>&1 | tee "$log/deno.txt"
+echo "== deno task test"
+deno task test 2>&1 | tee "$log/deno.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-echo "== bun test"
-bun test --timeout 120000 tests/ 2>&1 | tee "$log/bun.txt"
+echo "== deno task test:bun"
+deno task test:bun 2>&1 | tee "$log/bun.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 # deno: "ok | 9 passed (4 steps) | 0 failed ..." ; bun: " 13 pass" / " 0 fail"
