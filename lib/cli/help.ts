@@ -1,8 +1,8 @@
 /** `--help` texts. */
 import type { CommandName } from "./parse.ts";
+import { VERSION } from "../version.ts";
 
-/** The program's version. */
-export const VERSION = "0.1.0";
+export { VERSION };
 
 const GLOBALS = `Global options (before or after COMMAND):
   --json              one JSON object per line on stdout: events, then a summary
