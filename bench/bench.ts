@@ -14,7 +14,7 @@
  * 4. Print one table per runtime and the PASS/FAIL lines, then delete every output.
  * Outputs are never deleted during the run: ext4 without a journal avoids reusing
  * recently freed inodes, which slows file creation right after a mass delete by up to
- * 10× (shared/research/benchmarking-here.md). They stay parked until the end.
+ * 10× (docs/benchmarking.md). They stay parked until the end.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# snapyard's benchmark on Deno and Bun: `npm run bench` or `bash bench/run.sh [flags]`.
+# snapyard's benchmark on Deno and Bun: `deno task bench [flags]`, `npm run bench -- [flags]` or
+# `bash bench/run.sh [flags]`.
 # Flags go to bench/bench.ts: --runtime deno|bun|both, --rounds N, --quick, --no-huge,
 # --huge-rounds N, --keep, --work DIR.
 # Needs GNU time for peak RSS (Debian/Ubuntu: apt-get install -y time).

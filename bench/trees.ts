@@ -2,8 +2,8 @@
  * The benchmark's input trees, made by the bench itself and cached between runs.
  *
  * Order of work for each tree: if `<trees>/<name>.ok` records the same spec, reuse the
- * tree; otherwise park any half-made tree in the trash (never delete it now: see
- * bench/work_dir.ts), build it, `sync -f` it so its dirty pages do not leak into the
+ * tree; otherwise park any half-made tree in the trash (never delete it now: see the
+ * header of bench/bench.ts), build it, `sync -f` it so its dirty pages do not leak into the
  * first measurement, then write the marker with the tree's counts.
  */
 import * as fs from "node:fs";
