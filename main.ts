@@ -1,7 +1,7 @@
 /**
  * snapyard's entry point: parse arguments, run the command (on Deno, the tree-walking
  * commands run in a worker with a sized heap: see HEAP_SIZED), map the outcome to the
- * exit code of the contract (shared/spec/cli.md). Nothing else lives here.
+ * exit code of the contract (docs/cli.md). Nothing else lives here.
  */
 import { parseCommandLine } from "./lib/cli/parse.ts";
 import { type ErrorCode, SnapyardError } from "./lib/errors.ts";

@@ -5,7 +5,7 @@
  * classifies an error by searching its message text.
  */
 
-/** Outcome codes of the command-line contract (see shared/spec/cli.md, Exit codes). */
+/** Outcome codes of the command-line contract (see docs/cli.md, Exit codes). */
 export type ErrorCode =
   | "INTERNAL" // 1
   | "USAGE" // 2

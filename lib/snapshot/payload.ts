@@ -13,7 +13,7 @@
  * has an aligned buffer: payloads are write-once, so they need not fill the page
  * cache (and evict the operator's working set); and on these machines writing new page
  * cache is the bottleneck (about 2 ms/MiB once freed memory went back to the host,
- * against 0.5–0.8 s per GiB for O_DIRECT; research/benchmarking-here.md). The data
+ * against 0.5–0.8 s per GiB for O_DIRECT; docs/benchmarking.md). The data
  * still reaches the disk only through the commit's syncfs, which also flushes the
  * device cache and the file's metadata. Where O_DIRECT is refused (EINVAL: tmpfs, some
  * FUSE filesystems), the thread falls back to buffered writes for the rest of the run.
