@@ -1,8 +1,12 @@
 /**
- * Errors that carry their contract code from where they are born.
+ * Errors that carry their code from where they are born, and the words for each code.
  *
- * `main.ts` maps each `ErrorCode` to a process exit code in one switch; nothing
- * classifies an error by searching its message text.
+ * Two kinds of code: an `ErrorCode` is an outcome of the command-line contract
+ * (`main.ts` maps each to an exit code in one switch); a `FailureCode` says why a step on
+ * one file failed (an errno name or one of ours) and crosses the thread boundary as
+ * `{ code, message }`. Nothing classifies an error by searching its message text.
+ * The words for people: `reasonOf` for any caught error, `failureReason` for a failure
+ * of a step on one file (the copy or hash of a source, a payload or a target).
  */
 
 /** Outcome codes of the command-line contract (see docs/cli.md, Exit codes). */
@@ -29,6 +33,66 @@ export class SnapyardError extends Error {
 /** A usage error: bad flag, bad tag, bad duration. */
 export function usage(message: string): SnapyardError {
   return new SnapyardError("USAGE", message);
+}
+
+/** errno names some code handles by name. */
+export type Errno =
+  | "EACCES"
+  | "EAGAIN"
+  | "EBUSY"
+  | "EDQUOT"
+  | "EEXIST"
+  | "EINVAL"
+  | "EIO"
+  | "EISDIR"
+  | "ELOOP"
+  | "ENAMETOOLONG"
+  | "ENOENT"
+  | "ENOSPC"
+  | "ENOTDIR"
+  | "ENOTEMPTY"
+  | "ENOTSUP"
+  | "EPERM"
+  | "EROFS"
+  | "EXDEV";
+
+/** Failure codes of ours; each is born in one place. */
+export type OwnFailureCode =
+  /** The file is not a regular file (fstat of the open fd; lib/fs/copy_hash.ts). */
+  | "NOT_REGULAR"
+  /** The file kept changing while it was copied (lib/snapshot/payload.ts). */
+  | "CHANGED"
+  /** The worker that had the job died or failed; the job's outcome is unknown. */
+  | "WORKER_DIED"
+  /** A thrown value without a code. */
+  | "EUNKNOWN";
+
+/**
+ * Why a step on one file failed: a named errno, one of ours, or any other errno the
+ * system gives (`E${string}`: open, so a new errno crosses the boundary unchanged).
+ */
+export type FailureCode = Errno | OwnFailureCode | `E${string}`;
+
+const OWN_FAILURE_CODES: ReadonlySet<string> = new Set<OwnFailureCode>([
+  "NOT_REGULAR",
+  "CHANGED",
+  "WORKER_DIED",
+  "EUNKNOWN",
+]);
+
+/** Whether `code` is a `FailureCode` (one of ours, or errno-shaped). */
+export function isFailureCode(code: string): code is FailureCode {
+  return OWN_FAILURE_CODES.has(code) || /^E[A-Z0-9_]+$/.test(code);
+}
+
+/** A failure of a step on one file, with its `FailureCode`. */
+export class FailureError extends Error {
+  readonly code: FailureCode;
+  constructor(code: FailureCode, message: string) {
+    super(message);
+    this.name = "FailureError";
+    this.code = code;
+  }
 }
 
 /** The errno name of a Node-style system error (`"ENOENT"`), or undefined. */
@@ -58,6 +122,12 @@ const REASONS: Record<string, string> = {
   EBUSY: "resource busy",
 };
 
+/** The `FailureCode` of a caught error: its own, its errno, else `EUNKNOWN`. */
+export function failureCodeOf(e: unknown): FailureCode {
+  const code = errnoOf(e);
+  return code !== undefined && isFailureCode(code) ? code : "EUNKNOWN";
+}
+
 /**
  * A short human reason for a caught error, or for a `{ code, message }` that crossed
  * the thread boundary: `"permission denied (EACCES)"`.
@@ -65,9 +135,39 @@ const REASONS: Record<string, string> = {
 export function reasonOf(e: unknown): string {
   const code = errnoOf(e);
   if (code !== undefined && REASONS[code] !== undefined) return `${REASONS[code]} (${code})`;
-  const message = typeof e === "object" && e !== null && "message" in e &&
+  const message = messageOf(e);
+  return code !== undefined && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+function messageOf(e: unknown): string {
+  return typeof e === "object" && e !== null && "message" in e &&
       typeof (e as { message: unknown }).message === "string"
     ? (e as { message: string }).message
     : String(e);
-  return code !== undefined && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+/**
+ * Words for a failure code whose message adds nothing, said of the file the step was
+ * about (`Cannot snapshot "/etc/app.conf": vanished before it could be read`). Each
+ * happens between a look at the file (the walk; the payload, written as a regular
+ * file) and the open of the step that fails.
+ */
+const FAILURE_TEXT: Partial<Record<FailureCode, string>> = {
+  ENOENT: "vanished before it could be read",
+  ELOOP: "was replaced by a symlink (not followed)",
+  NOT_REGULAR: "was replaced by a non-regular file",
+};
+
+/**
+ * The one reason text for the failure of a step on one file (copy, hash, stat of a
+ * payload): `e` is a `{ code, message }` that crossed the thread boundary, or an error
+ * caught on this thread. Our codes whose message is the detail (`CHANGED`,
+ * `WORKER_DIED`, `EUNKNOWN`) give that message; another errno gives `reasonOf`'s words.
+ */
+export function failureReason(e: unknown): string {
+  const code = failureCodeOf(e);
+  const text = FAILURE_TEXT[code];
+  if (text !== undefined) return text;
+  if (OWN_FAILURE_CODES.has(code)) return messageOf(e);
+  return reasonOf(e);
 }

@@ -19,13 +19,12 @@ import { collectTargets, distinctTargets, scanTree } from "./store/entries.ts";
 import {
   checkEntry,
   type Finding,
-  finding,
   judgeHash,
   leftovers,
   type Pending,
   type ProblemState,
 } from "./store/check.ts";
-import { reasonOf } from "./errors.ts";
+import { workerDied } from "./pool/hash_batch.ts";
 import type { WorkerPool } from "./pool/pool.ts";
 import type { HashJob, HashResult } from "./pool/protocol.ts";
 
@@ -92,11 +91,10 @@ export async function verify(opts: VerifyOptions): Promise<VerifySummary> {
   let inflight: InflightWindow | undefined;
   const onHashed = (batch: Pending[], results: HashResult[]) => {
     for (let i = 0; i < batch.length; i++) {
-      const p = batch[i]!;
-      const f = judgeHash(p, results[i]!);
-      if (f === undefined) sum.ok++;
-      else report(f);
       const r = results[i]!;
+      const j = judgeHash(batch[i]!, r);
+      if (j.ok) sum.ok++;
+      else report(j.finding);
       if (r.ok) {
         sum.hashedFiles++;
         sum.hashedBytes += r.size;
@@ -108,11 +106,8 @@ export async function verify(opts: VerifyOptions): Promise<VerifySummary> {
     const batch = pending;
     const p = opts.pool().hash(jobs).then(
       (results) => onHashed(batch, results),
-      (e) => {
-        for (const b of batch) {
-          report(finding(b.target, b.entry, "unreadable", `worker failed: ${reasonOf(e)}`));
-        }
-      },
+      // The worker died: each job of the batch fails, judged like any failed hash.
+      (e) => onHashed(batch, batch.map(() => ({ ok: false, error: workerDied(e) }))),
     );
     jobs = [];
     pending = [];

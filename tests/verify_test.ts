@@ -4,6 +4,8 @@ import { posix } from "node:path";
 import { test } from "node:test";
 import { type Fixture, makeTree, tempDir } from "./_helpers/helpers.ts";
 import { cli, events, files, snap } from "./_helpers/entry_fixture.ts";
+import { type Finding, verify } from "../lib/verify.ts";
+import type { WorkerPool } from "../lib/pool/pool.ts";
 
 type Ev = Record<string, unknown>;
 const problems = (all: Ev[]) => all.filter((e) => e.event === "problem");
@@ -228,4 +230,27 @@ test("verify checks v2 (switchyard-fs) entries and a v3 file payload swapped for
   assert.equal(r.code, 71);
   const p = problems(events(r).all).map((e) => [e.state, e.path]).sort();
   assert.deepEqual(p, [["hash_mismatch", tampered], ["payload_mismatch", swapped]].sort());
+});
+
+test("verify() reports each file whose worker died as unreadable, never ok (fails closed)", async () => {
+  await using dir = tempDir();
+  await twoRuns(dir.path);
+  // A pool whose every hash batch fails as a dead worker's does.
+  const dead = {
+    size: 2,
+    hash: () => Promise.reject(new Error("worker exited with code 1")),
+  } as unknown as WorkerPool;
+  const found: Finding[] = [];
+  const sum = await verify({
+    paths: [dir.join("t")],
+    tag: "snapyard",
+    store: undefined,
+    pool: () => dead,
+    onFinding: (f) => found.push(f),
+  });
+  assert.deepEqual([sum.entries, sum.ok, sum.problems, sum.hashedFiles], [6, 4, 2, 0]);
+  assert.deepEqual(found.map((f) => f.state), ["unreadable", "unreadable"]);
+  for (const f of found) {
+    assert.match(f.reason, /^cannot hash payload: worker failed: worker exited with code 1$/);
+  }
 });

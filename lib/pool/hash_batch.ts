@@ -9,7 +9,7 @@ import { InflightWindow } from "./inflight.ts";
 import type { BPath } from "../fs/bpath.ts";
 import { reasonOf } from "../errors.ts";
 import type { WorkerPool } from "./pool.ts";
-import type { HashResult } from "./protocol.ts";
+import type { HashResult, WireError } from "./protocol.ts";
 
 const MAX_PER_BATCH = 64;
 const BATCHES_PER_WORKER = 4;
@@ -30,16 +30,15 @@ export async function hashAll(pool: WorkerPool, paths: readonly BPath[]): Promis
     const at = start;
     const p = pool.hash(slice.map((path) => ({ path }))).then(
       (results) => results.forEach((r, i) => (out[at + i] = r)),
-      (e) =>
-        slice.forEach((_p, i) =>
-          out[at + i] = {
-            ok: false,
-            error: { code: "EWORKER", message: `worker failed: ${reasonOf(e)}` },
-          }
-        ),
+      (e) => slice.forEach((_p, i) => out[at + i] = { ok: false, error: workerDied(e) }),
     );
     await inflight.add(p);
   }
   await inflight.drain();
   return out;
+}
+
+/** The failure of each job of a batch whose worker died or failed (`e`: why). */
+export function workerDied(e: unknown): WireError {
+  return { code: "WORKER_DIED", message: `worker failed: ${reasonOf(e)}` };
 }

@@ -1,9 +1,10 @@
 /**
  * Every message that crosses the thread boundary, typed once.
  * Requests carry a batch id; a response answers exactly one request.
- * Errors cross as `{ code, message }`: `code` is an errno name or one of ours.
+ * Errors cross as `{ code, message }`: `code` is a `FailureCode` (lib/errors.ts).
  */
 import type { BPath } from "../fs/bpath.ts";
+import type { FailureCode } from "../errors.ts";
 
 /** Which sidecar schema a copy job writes (lib/store/sidecar.ts `SchemaChoice`). */
 export type SchemaChoice = "v2" | "v3";
@@ -43,7 +44,7 @@ export interface HashJob {
 
 /** A failure, as it crosses the boundary. */
 export interface WireError {
-  code: string;
+  code: FailureCode;
   message: string;
 }
 

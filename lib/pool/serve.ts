@@ -1,12 +1,12 @@
 /**
  * What a pool worker does with a request: each job of a batch through lib/snapshot/file_entry.ts
- * (copy) or lib/snapshot/payload.ts (hash), each failure as `{ code, message }`. Runs in the
+ * (copy) or lib/fs/copy_hash.ts (hash), each failure as `{ code, message }`. Runs in the
  * workers (workers/snap_worker.ts) and, for a handful of small files, in the thread
  * that asked (lib/pool/pool.ts).
  */
-import { errnoOf } from "../errors.ts";
+import { failureCodeOf } from "../errors.ts";
 import { snapshotFile } from "../snapshot/file_entry.ts";
-import { DIRECT_ALIGN, hashFile } from "../snapshot/payload.ts";
+import { DIRECT_ALIGN, hashFile } from "../fs/copy_hash.ts";
 import { alignedBuffer, initRuntime } from "../fs/runtime.ts";
 import type {
   CopyResult,
@@ -32,7 +32,7 @@ export async function prepareServing(): Promise<void> {
 
 function wire(e: unknown): WireError {
   return {
-    code: errnoOf(e) ?? "EUNKNOWN",
+    code: failureCodeOf(e),
     message: e instanceof Error ? e.message : String(e),
   };
 }

@@ -25,7 +25,7 @@ import type { Io } from "../fs/io.ts";
 import { errnoOf, reasonOf, SnapyardError } from "../errors.ts";
 import { restoreBase, tempName } from "../store/layout.ts";
 import type { PlanItem } from "./plan.ts";
-import { copyHashFd } from "../snapshot/payload.ts";
+import { copyHashFd } from "../fs/copy_hash.ts";
 import { permissionBits } from "../store/sidecar.ts";
 
 const { O_RDONLY, O_NOFOLLOW, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;

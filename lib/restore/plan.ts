@@ -5,45 +5,42 @@
  * Order of steps:
  * 1. Targets from PATHs (lib/store/entries.ts: a directory PATH selects every target below it
  *    with entries, beside or in the store); one entry each by `--at`. No entry → missing.
- * 2. Per entry, without reading payload bytes: the sidecar parses (validating reader),
- *    the payload exists and has the recorded kind (tombstone: empty regular file;
- *    symlink: exactly the recorded text), a file entry has a hash unless
- *    `--allow-unverified`. Then the target's current state (lstat): a directory in its
- *    place is refused, an identical symlink or absence is "unchanged".
- * 3. One pass over the worker pool hashes, in parallel, every file payload and every
- *    current target that could be identical (a regular file of the right size and mode).
- *    A payload whose hash differs from its sidecar fails; an identical target is
- *    "unchanged".
- * The entry chosen is never replaced by another one: a broken entry is a problem, not a
- * reason to fall back. Checks fail closed: a payload that cannot be hashed is a problem.
+ * 2. Per entry, the entry check of lib/store/check.ts, without reading payload bytes.
+ *    Then the target's current state (lib/restore/current.ts): a directory in its place
+ *    is refused, an identical symlink or absence is "unchanged".
+ * 3. One pass over the worker pool hashes every file payload (judged by `judgeHash`) and
+ *    every current target that could be identical (a regular file of the right size and
+ *    mode): an identical target is "unchanged".
+ * A finding of the check is a problem: BACKUP_MISSING (exit 60) when the payload is
+ * missing, INTEGRITY (exit 71) otherwise. The entry chosen is never replaced by another
+ * one: a broken entry is a problem, not a reason to fall back.
  */
 import * as fs from "node:fs";
+import { type BPath, fsPath, hasReplacementChar } from "../fs/bpath.ts";
 import {
-  type BPath,
-  fromBytes,
-  fromText,
-  fsPath,
-  hasReplacementChar,
-  toText,
-} from "../fs/bpath.ts";
-import type { AtSpec } from "../store/entries.ts";
-import {
+  type AtSpec,
   collectTargets,
   distinctTargets,
   type EntryRef,
-  readSidecarFile,
   scanTarget,
   selectEntry,
   type TargetScan,
 } from "../store/entries.ts";
-import { errnoOf, reasonOf } from "../errors.ts";
+import {
+  checkEntry,
+  type Finding,
+  findingText,
+  judgeHash,
+  type Pending as HashPending,
+} from "../store/check.ts";
+import { reasonOf } from "../errors.ts";
 import { hashAll } from "../pool/hash_batch.ts";
 import type { WorkerPool } from "../pool/pool.ts";
 import { lossilyDecoded } from "../fs/runtime.ts";
-import { permissionBits, type Sidecar } from "../store/sidecar.ts";
+import type { Sidecar } from "../store/sidecar.ts";
+import { type Action, currentState } from "./current.ts";
 
-/** What restore does to one target. */
-export type Action = "restore" | "remove" | "unchanged";
+export type { Action } from "./current.ts";
 
 /** One verified target and what to do with it. */
 export interface PlanItem {
@@ -86,11 +83,19 @@ export interface Plan {
   problems: Problem[];
 }
 
-/** A file item waiting for its hashes. */
-interface Pending {
+/** An item as inspected: a file item waits for its payload's hash job (`check`). */
+interface Inspected {
   item: PlanItem;
+  check: HashPending | undefined;
   /** The current target may be identical: its hash decides. */
   compareCurrent: boolean;
+}
+
+/** A file item waiting for its hashes. */
+type Pending = Inspected & { check: HashPending };
+
+function problem(target: BPath, code: Problem["code"], reason: string): Problem {
+  return { target, code, reason };
 }
 
 function noEntryReason(at: AtSpec, tag: string): string {
@@ -108,7 +113,7 @@ export async function planRestore(opts: PlanOptions): Promise<Plan> {
   const plan: Plan = { items: [], problems: [] };
   const pending: Pending[] = [];
   const onError = (e: { path: BPath; reason: string }) =>
-    plan.problems.push({ target: e.path, code: "RESTORE_FAILED", reason: e.reason });
+    plan.problems.push(problem(e.path, "RESTORE_FAILED", e.reason));
   const scans = distinctTargets(targetsOf(opts, onError));
   let selected = 0;
   for (const scan of scans) {
@@ -116,27 +121,19 @@ export async function planRestore(opts: PlanOptions): Promise<Plan> {
     if (opts.since !== undefined && (entry === undefined || entry.ts < opts.since)) continue;
     selected++;
     if (entry === undefined) {
-      plan.problems.push({
-        target: scan.target,
-        code: "BACKUP_MISSING",
-        reason: noEntryReason(opts.at, opts.tag),
-      });
+      plan.problems.push(problem(scan.target, "BACKUP_MISSING", noEntryReason(opts.at, opts.tag)));
       continue;
     }
     const r = inspect(scan, entry, opts);
     if ("code" in r) plan.problems.push(r);
     else {
       plan.items.push(r.item);
-      if (r.item.sidecar.prior_kind === "file") pending.push(r);
+      if (r.check !== undefined) pending.push({ ...r, check: r.check });
     }
   }
   if (selected === 0 && plan.problems.length === 0 && opts.since === undefined) {
     for (const p of opts.paths) {
-      plan.problems.push({
-        target: p,
-        code: "BACKUP_MISSING",
-        reason: `no entries of tag "${opts.tag}" below it`,
-      });
+      plan.problems.push(problem(p, "BACKUP_MISSING", `no entries of tag "${opts.tag}" below it`));
     }
   }
   if (pending.length > 0) await judgeHashes(pending, opts.pool(), plan);
@@ -174,164 +171,61 @@ function isDirectory(path: BPath): boolean {
   }
 }
 
-type Inspected = Pending | Problem;
+/** A finding of the entry check as a problem: missing (exit 60) or integrity (exit 71). */
+function problemOf(target: BPath, f: Finding): Problem {
+  const missing = f.state === "payload_missing" || f.state === "orphan_sidecar";
+  return problem(target, missing ? "BACKUP_MISSING" : "INTEGRITY", findingText(f));
+}
 
-/** Step 2 for one target: sidecar, payload kind, current state. */
-function inspect(scan: TargetScan, entry: EntryRef, opts: PlanOptions): Inspected {
-  const problem = (code: Problem["code"], reason: string): Problem => ({
-    target: scan.target,
-    code,
-    reason,
-  });
+/** Step 2 for one target: the entry check, then the target's current state. */
+function inspect(scan: TargetScan, entry: EntryRef, opts: PlanOptions): Inspected | Problem {
   if (hasReplacementChar(scan.target) && lossilyDecoded(entry.sidecar)) {
     // Deno read the name lossily: every path built from it would name another file. (A
     // real U+FFFD, valid UTF-8, resolves: the sidecar was found under that name.)
-    return problem(
-      "RESTORE_FAILED",
-      "name is not valid UTF-8 and Deno cannot address it (use the Bun build)",
-    );
+    const why = "name is not valid UTF-8 and Deno cannot address it (use the Bun build)";
+    return problem(scan.target, "RESTORE_FAILED", why);
   }
-  const parsed = readSidecarFile(entry.sidecar);
-  if (!parsed.ok) return problem("INTEGRITY", `${parsed.reason} ("${toText(entry.sidecar)}")`);
-  const s = parsed.sidecar;
-  const missing = () => problem("BACKUP_MISSING", `payload missing ("${toText(entry.payload)}")`);
-  if (entry.state === "payload_missing") return missing();
-  let pst: fs.Stats;
-  try {
-    pst = fs.lstatSync(fsPath(entry.payload));
-  } catch (e) {
-    if (errnoOf(e) === "ENOENT") return missing();
-    return problem("INTEGRITY", `cannot read payload "${toText(entry.payload)}": ${reasonOf(e)}`);
-  }
-  const bad = checkPayload(entry.payload, s, pst, opts.allowUnverified);
-  if (bad !== undefined) return problem("INTEGRITY", bad);
-
-  let cur: fs.Stats | undefined;
-  try {
-    cur = fs.lstatSync(fsPath(scan.target));
-  } catch (e) {
-    const code = errnoOf(e);
-    if (code === "ENOTDIR" && s.prior_kind !== "none") {
-      return problem("RESTORE_FAILED", "a parent of it is not a directory");
-    }
-    // ENOTDIR: a parent is a file, so the target is absent as recorded by a `none` entry.
-    if (code !== "ENOENT" && code !== "ENOTDIR") {
-      return problem("RESTORE_FAILED", `cannot inspect it: ${reasonOf(e)}`);
-    }
-  }
-  if (cur?.isDirectory()) {
-    const verb = s.prior_kind === "none" ? "removed" : "replaced";
-    return problem("RESTORE_FAILED", `a directory is in its place (not ${verb})`);
-  }
+  const c = checkEntry(scan.target, entry, { allowUnverified: opts.allowUnverified });
+  if (c.kind === "problem") return problemOf(scan.target, c.finding);
+  const check = c.kind === "hash" ? c.pending : undefined;
+  // A file payload's size as recorded (v3) or lstat'ed: one of another size fails its hash.
+  const cur = currentState(scan.target, c.sidecar, check?.bytes ?? 0, opts.asRoot);
+  if (!cur.ok) return problem(scan.target, "RESTORE_FAILED", cur.reason);
   const item: PlanItem = {
     target: scan.target,
     name: scan.name,
     tag: scan.tag,
     entry,
-    sidecar: s,
-    action: "restore",
-    unverified: s.prior_kind === "file" && s.payload_hash === undefined,
+    sidecar: c.sidecar,
+    action: cur.action,
+    unverified: c.sidecar.prior_kind === "file" && c.sidecar.payload_hash === undefined,
   };
-  let compareCurrent = false;
-  if (s.prior_kind === "none") item.action = cur === undefined ? "unchanged" : "remove";
-  else if (s.prior_kind === "symlink") {
-    if (cur?.isSymbolicLink() && sameOwner(cur, s, opts.asRoot)) {
-      const text = readLinkOrUndefined(scan.target);
-      if (text === fromText(s.prior_dest!)) item.action = "unchanged";
-    }
-  } else {
-    compareCurrent = cur !== undefined && cur.isFile() && cur.size === pst.size &&
-      (cur.mode & 0o7777) === permissionBits(s) && sameOwner(cur, s, opts.asRoot);
-  }
-  return { item, compareCurrent };
-}
-
-/** Whether the recorded owner (if any) matches; only root restores owners. */
-function sameOwner(cur: fs.Stats, s: Sidecar, asRoot: boolean): boolean {
-  if (!asRoot) return true;
-  return (s.uid === undefined || s.uid === cur.uid) && (s.gid === undefined || s.gid === cur.gid);
-}
-
-function readLinkOrUndefined(path: BPath): BPath | undefined {
-  try {
-    return fromBytes(fs.readlinkSync(fsPath(path), { encoding: "buffer" }));
-  } catch (_e) {
-    // Unreadable link text (vanished, or not UTF-8 on Deno): not identical, so replaced.
-    return undefined;
-  }
-}
-
-/** What is wrong with a payload of the recorded kind, or undefined (hash still to check). */
-function checkPayload(
-  payload: BPath,
-  s: Sidecar,
-  st: fs.Stats,
-  allowUnverified: boolean,
-): string | undefined {
-  const where = `"${toText(payload)}"`;
-  if (s.prior_kind === "none") {
-    if (!st.isFile() || st.size !== 0) return `tombstone ${where} is not an empty regular file`;
-    return undefined;
-  }
-  if (s.prior_kind === "symlink") {
-    if (!st.isSymbolicLink()) return `payload ${where} is not a symlink`;
-    let text: BPath;
-    try {
-      text = fromBytes(fs.readlinkSync(fsPath(payload), { encoding: "buffer" }));
-    } catch (e) {
-      return `cannot read payload link ${where}: ${reasonOf(e)}`;
-    }
-    if (text !== fromText(s.prior_dest!)) {
-      return `payload link text "${toText(text)}" differs from the recorded "${s.prior_dest}"`;
-    }
-    return undefined;
-  }
-  if (!st.isFile()) return `payload ${where} is not a regular file`;
-  if (s.payload_hash === undefined && !allowUnverified) {
-    return `${s.schema} file entry has no payload_hash to verify ` +
-      `(restore it only with --allow-unverified)`;
-  }
-  return undefined;
+  return { item, check, compareCurrent: cur.compare };
 }
 
 /** Step 3: hash payloads (and maybe-identical targets) on the pool and judge them. */
 async function judgeHashes(pending: Pending[], pool: WorkerPool, plan: Plan): Promise<void> {
-  const paths: BPath[] = [];
-  for (const p of pending) {
-    paths.push(p.item.entry.payload);
-    if (p.compareCurrent) paths.push(p.item.target);
-  }
-  const results = await hashAll(pool, paths);
+  const results = await hashAll(
+    pool,
+    pending.flatMap((p) =>
+      p.compareCurrent ? [p.item.entry.payload, p.item.target] : [p.item.entry.payload]
+    ),
+  );
   let i = 0;
   const failed = new Set<PlanItem>();
   for (const p of pending) {
     const item = p.item;
     const r = results[i++]!;
     const cur = p.compareCurrent ? results[i++]! : undefined;
-    const fail = (code: Problem["code"], reason: string) => {
+    const j = judgeHash(p.check, r);
+    if (!j.ok) {
       failed.add(item);
-      plan.problems.push({ target: item.target, code, reason });
-    };
-    const where = `"${toText(item.entry.payload)}"`;
-    if (!r.ok) {
-      if (r.error.code === "ENOENT") fail("BACKUP_MISSING", `payload missing (${where})`);
-      else if (r.error.code === "ELOOP" || r.error.code === "NOT_REGULAR") {
-        fail("INTEGRITY", `payload ${where} is not a regular file`);
-      } else fail("INTEGRITY", `cannot hash payload ${where}: ${reasonOf(r.error)}`);
+      plan.problems.push(problemOf(item.target, j.finding));
       continue;
     }
-    const recorded = item.sidecar.payload_hash;
-    if (recorded !== undefined && recorded !== r.hash) {
-      fail(
-        "INTEGRITY",
-        `payload hash mismatch (${where}: recorded sha256 ${recorded.slice(0, 12)}…, ` +
-          `payload has ${r.hash.slice(0, 12)}…)`,
-      );
-      continue;
-    }
-    item.hash = r.hash;
+    item.hash = j.hash;
     // A current target that cannot be hashed is simply not known to be identical.
-    if (cur?.ok === true && cur.hash === r.hash) item.action = "unchanged";
+    if (cur?.ok === true && cur.hash === j.hash) item.action = "unchanged";
   }
   if (failed.size > 0) plan.items = plan.items.filter((it) => !failed.has(it));
 }

@@ -1,6 +1,7 @@
 /**
- * Payload writers: the one-read copy+hash of a regular file (run in workers), the
- * symlink payload and the tombstone, all created under an exclusively reserved name.
+ * Payload writers: the copy of a regular file into a new payload while hashing it (run
+ * in workers; the one-read primitive is lib/fs/copy_hash.ts), the symlink payload and
+ * the tombstone, all created under an exclusively reserved name.
  *
  * Order for a file: open the source O_NOFOLLOW|O_NONBLOCK (a symlink swapped in is
  * refused, a FIFO swapped in cannot block) → fstat the fd (the truth, not the walk's
@@ -18,41 +19,32 @@
  * device cache and the file's metadata. Where O_DIRECT is refused (EINVAL: tmpfs, some
  * FUSE filesystems), the thread falls back to buffered writes for the rest of the run.
  */
-import { createHash } from "node:crypto";
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fsPath } from "../fs/bpath.ts";
-import { errnoOf } from "../errors.ts";
+import { errnoOf, FailureError } from "../errors.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
 import { type FdStat, fstatFd } from "../fs/runtime.ts";
+import {
+  copyHashFd,
+  DIRECT_ALIGN,
+  directWritesUsable,
+  openDirect,
+  SOURCE_FLAGS,
+  stopDirectWrites,
+} from "../fs/copy_hash.ts";
 
-const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
-/** O_DIRECT differs between architectures: only the runtime's own value is used. */
-const O_DIRECT: number | undefined = (fs.constants as Record<string, number>).O_DIRECT;
-const SRC_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
+const { O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
 const DST_FLAGS = O_WRONLY | O_CREAT | O_EXCL;
 
-/** Address, length and file-offset alignment of O_DIRECT writes (covers 4 KiB-sector disks). */
-export const DIRECT_ALIGN = 4096;
 /** Files this large or larger are written with O_DIRECT (when the caller's buffer allows). */
 export const DIRECT_MIN_SIZE = 1 << 20;
-/** Per thread: false once a filesystem refused O_DIRECT; the rest of the run is buffered. */
-let directUsable = O_DIRECT !== undefined;
 
 /** How many times a file that changes while copied is copied again before failing. */
 export const COPY_ATTEMPTS = 3;
 /** How many later timestamps are tried when a name is taken. */
 const RESERVE_ATTEMPTS = 1000;
-
-/** A failure with a code that crosses the thread boundary (`errno` or ours). */
-export class PayloadError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 /**
  * Creates a payload under `.<name>.<tag>.<ts>.bak`, moving to the next ts while either
@@ -82,7 +74,7 @@ export function reservePayload(
     }
     return t;
   }
-  throw new PayloadError("EEXIST", `no free entry name after ${RESERVE_ATTEMPTS} timestamps`);
+  throw new FailureError("EEXIST", `no free entry name after ${RESERVE_ATTEMPTS} timestamps`);
 }
 
 /** Per thread: sidecar names with a TS at or after a run's TS, per directory, as first seen. */
@@ -111,66 +103,6 @@ function sidecarTaken(dir: BPath, sidecar: BPath, runTs: number): boolean {
   return ahead.has(sidecar);
 }
 
-/**
- * Copies fd `src` to fd `dst` from offset 0 while hashing: each byte is read once,
- * hashed and written. Stops at EOF or once at least `limit` bytes are copied.
- * `align` > 1 is for an O_DIRECT `dst` (`buf`'s address and length are multiples of
- * it): a short chunk is written padded with zeros to `align`, the file is truncated to
- * the bytes copied and the copy stops there (a regular file's EOF; a file that did not
- * end there fails the caller's size check).
- * @throws the system error of a failed read, write or truncate.
- */
-export function copyHashFd(
-  src: number,
-  dst: number,
-  buf: Uint8Array,
-  limit = Infinity,
-  align = 1,
-): { hash: string; bytes: number } {
-  const hash = createHash("sha256");
-  let pos = 0;
-  // At least one read, even for limit 0: a file that claims size 0 but has bytes
-  // (procfs, a concurrent writer) must show up as copied bytes != size.
-  do {
-    const n = fs.readSync(src, buf, 0, buf.byteLength, pos);
-    if (n === 0) break;
-    hash.update(buf.subarray(0, n));
-    const len = Math.ceil(n / align) * align;
-    buf.fill(0, n, len);
-    let off = 0;
-    while (off < len) off += fs.writeSync(dst, buf, off, len - off, pos + off);
-    pos += n;
-    if (len !== n) {
-      fs.ftruncateSync(dst, pos);
-      break;
-    }
-  } while (pos < limit);
-  return { hash: hash.digest("hex"), bytes: pos };
-}
-
-/**
- * A second, O_DIRECT fd on the payload `path` just created as `fd`, or -1 when the
- * filesystem refuses O_DIRECT (then this thread stops trying).
- * @throws the system error of a failed open or fstat, or EEXIST if `path` was replaced.
- */
-function openDirect(path: string | Buffer, fd: number): number {
-  let dfd: number;
-  try {
-    dfd = fs.openSync(path, O_WRONLY | O_NOFOLLOW | O_DIRECT!);
-  } catch (e) {
-    if (errnoOf(e) !== "EINVAL") throw e;
-    directUsable = false;
-    return -1;
-  }
-  const a = fs.fstatSync(fd);
-  const b = fs.fstatSync(dfd);
-  if (a.ino !== b.ino || a.dev !== b.dev) {
-    fs.closeSync(dfd);
-    throw new PayloadError("EEXIST", "payload was replaced while being written");
-  }
-  return dfd;
-}
-
 /** What a file copy learned. */
 export interface CopiedFile {
   ts: number;
@@ -192,7 +124,7 @@ function sameState(a: FdStat, b: FdStat): boolean {
  * hashing it, reading each byte once. `buf` is a reused scratch buffer; `direct`, if
  * given, one whose address and length are multiples of `DIRECT_ALIGN`, used to write
  * files of `DIRECT_MIN_SIZE` or more with O_DIRECT.
- * @throws PayloadError NOT_REGULAR / CHANGED, or the system error of a failed step.
+ * @throws FailureError NOT_REGULAR / CHANGED, or the system error of a failed step.
  */
 export function copyHashFile(
   src: BPath,
@@ -203,14 +135,14 @@ export function copyHashFile(
   buf: Uint8Array,
   direct?: Uint8Array,
 ): CopiedFile {
-  const sfd = fs.openSync(fsPath(src), SRC_FLAGS);
+  const sfd = fs.openSync(fsPath(src), SOURCE_FLAGS);
   let dfd = -1;
   let ddfd = -1;
   let dst: string | Buffer = "";
   let done = false;
   try {
     let st = fstatFd(sfd);
-    if (!st.isFile) throw new PayloadError("NOT_REGULAR", "not a regular file");
+    if (!st.isFile) throw new FailureError("NOT_REGULAR", "not a regular file");
     const used = reservePayload(dir, name, tag, ts, (p) => {
       // A name given back (its ts held by a sidecar) is already unlinked: close its fd.
       if (dfd >= 0) fs.closeSync(dfd);
@@ -218,7 +150,7 @@ export function copyHashFile(
       dfd = fs.openSync(p, DST_FLAGS, 0o600);
       dst = p;
     });
-    if (direct !== undefined && directUsable && st.size >= DIRECT_MIN_SIZE) {
+    if (direct !== undefined && directWritesUsable() && st.size >= DIRECT_MIN_SIZE) {
       ddfd = openDirect(dst, dfd);
     }
     for (let attempt = 1;; attempt++) {
@@ -231,7 +163,7 @@ export function copyHashFile(
         } catch (e) {
           if (errnoOf(e) !== "EINVAL") throw e;
           // The open was allowed but the write is not: go buffered for good.
-          directUsable = false;
+          stopDirectWrites();
           fs.closeSync(ddfd);
           ddfd = -1;
           fs.ftruncateSync(dfd, 0);
@@ -254,7 +186,7 @@ export function copyHashFile(
         };
       }
       if (attempt >= COPY_ATTEMPTS) {
-        throw new PayloadError("CHANGED", `changed during copy (${COPY_ATTEMPTS} attempts)`);
+        throw new FailureError("CHANGED", `changed during copy (${COPY_ATTEMPTS} attempts)`);
       }
       fs.ftruncateSync(dfd, 0);
       if (ddfd >= 0) {
@@ -273,28 +205,6 @@ export function copyHashFile(
       // (force: after the last name was given back, it is already gone.)
       if (!done) fs.rmSync(dst, { force: true });
     }
-  }
-}
-
-/**
- * SHA-256 and size of a regular file, read once; refuses symlinks and non-regular files.
- * @throws PayloadError NOT_REGULAR, or the system error of a failed step.
- */
-export function hashFile(path: BPath, buf: Uint8Array): { hash: string; size: number } {
-  const fd = fs.openSync(fsPath(path), SRC_FLAGS);
-  try {
-    if (!fs.fstatSync(fd).isFile()) throw new PayloadError("NOT_REGULAR", "not a regular file");
-    const hash = createHash("sha256");
-    let size = 0;
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.byteLength, null);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-      size += n;
-    }
-    return { hash: hash.digest("hex"), size };
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

@@ -18,7 +18,7 @@ import { InflightWindow } from "../pool/inflight.ts";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fromBytes, fsPath, isUtf8, toText } from "../fs/bpath.ts";
-import { errnoOf, reasonOf } from "../errors.ts";
+import { errnoOf, failureReason, reasonOf } from "../errors.ts";
 import { compileExcludes } from "./glob.ts";
 import { entryDir, longestEntryName, NAME_MAX, payloadName, sidecarName } from "../store/layout.ts";
 import { createSymlinkPayload, createTombstone } from "./payload.ts";
@@ -211,16 +211,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
       const r = results[i]!;
       const path = paths[i]!;
       if (!r.ok) {
-        const reason = r.error.code === "ENOENT"
-          ? "vanished before it could be read"
-          : r.error.code === "ELOOP"
-          ? "was replaced by a symlink during the run (not followed)"
-          : r.error.code === "NOT_REGULAR"
-          ? "was replaced by a non-regular file during the run (skipped)"
-          : r.error.code === "CHANGED"
-          ? `changed during copy: ${r.error.message}`
-          : reasonOf(r.error);
-        fail(path, reason);
+        fail(path, failureReason(r.error));
         continue;
       }
       copiedFiles++;

@@ -1,6 +1,7 @@
 /**
- * What makes one entry ok: the checks `verify` runs on each entry, apart from the
- * pipeline that feeds the hashes to the worker pool (lib/verify.ts).
+ * What makes one entry ok: the one judgement of an entry, used by `verify` (lib/verify.ts,
+ * which feeds the hashes to the worker pool) and by `restore`'s plan (lib/restore/plan.ts,
+ * which maps a finding to its exit code).
  *
  * Order of checks for an entry: the sidecar, through the validating reader; the
  * payload's presence; then by recorded kind: `none` → an empty regular file, `symlink`
@@ -11,13 +12,15 @@
  * to be restored (file, symlink) and "orphan sidecar" when it does not (`none`: the
  * tombstone is only a marker). Fail closed: a payload that cannot be read is
  * "unreadable", and a v1 file entry (switchyard-fs, no `payload_hash`) is "unverified";
- * both are problems, never ok.
+ * both are problems, never ok (unless the caller allows unverified entries: restore's
+ * `--allow-unverified`). The reason of a failed step comes from `failureReason`.
  */
 import * as fs from "node:fs";
 import { type BPath, fromBytes, fromText, fsPath, toText } from "../fs/bpath.ts";
 import { type EntryRef, readSidecarFile, type TargetScan } from "./entries.ts";
-import { errnoOf, reasonOf } from "../errors.ts";
+import { errnoOf, failureReason, reasonOf } from "../errors.ts";
 import type { HashResult } from "../pool/protocol.ts";
+import type { Sidecar } from "./sidecar.ts";
 
 /** Every way an entry (or a file of ours) can fail verification. */
 export type ProblemState =
@@ -57,7 +60,8 @@ export interface Finding {
 export interface Pending {
   target: BPath;
   entry: EntryRef;
-  hash: string;
+  /** The recorded `payload_hash`; undefined only for a v1 entry the caller allowed. */
+  hash: string | undefined;
   /** The recorded size (v3), if any. */
   size: number | undefined;
   /** Its size (recorded, else lstat): batches are cut by bytes. */
@@ -92,14 +96,23 @@ export function leftovers(scan: TargetScan): Finding[] {
   return out;
 }
 
-/** The outcome of the checks before hashing. */
+/** The outcome of the checks before hashing; `sidecar` is the entry's, as read. */
 export type Check =
-  | { kind: "ok" }
+  | { kind: "ok"; sidecar: Sidecar }
   | { kind: "problem"; finding: Finding }
-  | { kind: "hash"; pending: Pending };
+  | { kind: "hash"; sidecar: Sidecar; pending: Pending };
 
-/** Everything but the hash: the sidecar, the payload's presence, type and link text. */
-export function checkEntry(target: BPath, e: EntryRef): Check {
+/** What the caller accepts besides an ok entry. */
+export interface CheckOptions {
+  /** A v1 file entry without `payload_hash` goes to hashing instead of being a problem. */
+  allowUnverified?: boolean;
+}
+
+/**
+ * Everything but the hash: the sidecar, the payload's presence, type and link text.
+ * Never throws: what cannot be read is a finding.
+ */
+export function checkEntry(target: BPath, e: EntryRef, opts: CheckOptions = {}): Check {
   const problem = (state: ProblemState, reason: string): Check => ({
     kind: "problem",
     finding: finding(target, e, state, reason),
@@ -120,13 +133,13 @@ export function checkEntry(target: BPath, e: EntryRef): Check {
     // v3 records the size: no lstat here, the worker's fstat checks the type (ELOOP,
     // NOT_REGULAR) and the batch is cut by the recorded size.
     const pending = { target, entry: e, hash: s.payload_hash, size: s.size, bytes: s.size };
-    return { kind: "hash", pending };
+    return { kind: "hash", sidecar: s, pending };
   }
   let st: fs.Stats;
   try {
     st = fs.lstatSync(fsPath(e.payload));
   } catch (err) {
-    if (errnoOf(err) === "ENOENT") return problem("payload_missing", "payload vanished");
+    if (errnoOf(err) === "ENOENT") return problem("payload_missing", failureReason(err));
     return problem("unreadable", `cannot stat payload: ${reasonOf(err)}`);
   }
   if (s.prior_kind === "none") {
@@ -134,7 +147,7 @@ export function checkEntry(target: BPath, e: EntryRef): Check {
     if (st.size !== 0) {
       return problem("payload_mismatch", `tombstone is not empty (${st.size} bytes)`);
     }
-    return { kind: "ok" };
+    return { kind: "ok", sidecar: s };
   }
   if (s.prior_kind === "symlink") {
     if (!st.isSymbolicLink()) return problem("payload_mismatch", "payload is not a symlink");
@@ -150,10 +163,14 @@ export function checkEntry(target: BPath, e: EntryRef): Check {
         `link text "${toText(text)}" differs from the recorded "${s.prior_dest}"`,
       );
     }
-    return { kind: "ok" };
+    return { kind: "ok", sidecar: s };
   }
-  if (!st.isFile()) return problem("payload_mismatch", "payload is not a regular file");
-  if (s.payload_hash === undefined) {
+  if (!st.isFile()) {
+    // The words the worker's fstat would give (`judgeHash`): the same defect, found sooner.
+    const code = st.isSymbolicLink() ? "ELOOP" : "NOT_REGULAR";
+    return problem("payload_mismatch", failureReason({ code }));
+  }
+  if (s.payload_hash === undefined && opts.allowUnverified !== true) {
     return problem(
       "unverified",
       `${s.schema} file entry has no payload_hash to check (restore needs --allow-unverified)`,
@@ -161,28 +178,49 @@ export function checkEntry(target: BPath, e: EntryRef): Check {
   }
   return {
     kind: "hash",
+    sidecar: s,
     pending: { target, entry: e, hash: s.payload_hash, size: s.size, bytes: st.size },
   };
 }
 
-/** Compares one hash result with its sidecar; undefined when it matches. */
-export function judgeHash(p: Pending, r: HashResult): Finding | undefined {
+/** A hash result judged against its sidecar: the hash as computed, or what is wrong. */
+export type Judged =
+  | { ok: true; hash: string; size: number }
+  | { ok: false; finding: Finding };
+
+/**
+ * Compares one hash result with its sidecar. Fails closed: a payload that could not be
+ * hashed (or whose worker died) is a finding, never ok.
+ */
+export function judgeHash(p: Pending, r: HashResult): Judged {
+  const problem = (state: ProblemState, reason: string): Judged => ({
+    ok: false,
+    finding: finding(p.target, p.entry, state, reason),
+  });
   if (!r.ok) {
     const code = r.error.code;
-    if (code === "ENOENT") return finding(p.target, p.entry, "payload_missing", "payload vanished");
+    if (code === "ENOENT") return problem("payload_missing", failureReason(r.error));
     if (code === "ELOOP" || code === "NOT_REGULAR") {
-      return finding(p.target, p.entry, "payload_mismatch", "payload is not a regular file");
+      return problem("payload_mismatch", failureReason(r.error));
     }
-    return finding(p.target, p.entry, "unreadable", `cannot hash payload: ${reasonOf(r.error)}`);
+    return problem("unreadable", `cannot hash payload: ${failureReason(r.error)}`);
   }
-  if (r.hash === p.hash) return undefined;
+  if (p.hash === undefined || r.hash === p.hash) return { ok: true, hash: r.hash, size: r.size };
   const sizes = p.size !== undefined && p.size !== r.size
     ? ` (${r.size} bytes, recorded ${p.size})`
     : "";
-  return finding(
-    p.target,
-    p.entry,
+  return problem(
     "hash_mismatch",
     `recorded sha256 ${p.hash.slice(0, 12)}…, payload has ${r.hash.slice(0, 12)}…${sizes}`,
   );
+}
+
+/**
+ * A finding as one phrase for a message about its target (restore's
+ * `Cannot restore "/etc/app.conf": payload hash mismatch ("…"): recorded sha256 …`).
+ */
+export function findingText(f: Finding): string {
+  // The contract's words for a hash mismatch name the payload (shared/spec/cli.md).
+  const label = f.state === "hash_mismatch" ? "payload hash mismatch" : STATE_TEXT[f.state];
+  return `${label} ("${toText(f.path)}"): ${f.reason}`;
 }

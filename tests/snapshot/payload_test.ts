@@ -1,4 +1,4 @@
-/** Unit tests of lib/snapshot/payload.ts: copy+hash, exclusive names, refusals. */
+/** Unit tests of lib/snapshot/payload.ts: payload copy+hash, exclusive names, refusals. */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
@@ -12,11 +12,10 @@ import {
   copyHashFile,
   createSymlinkPayload,
   createTombstone,
-  DIRECT_ALIGN,
   DIRECT_MIN_SIZE,
-  hashFile,
-  PayloadError,
 } from "../../lib/snapshot/payload.ts";
+import { DIRECT_ALIGN } from "../../lib/fs/copy_hash.ts";
+import { FailureError } from "../../lib/errors.ts";
 import { alignedBuffer, fstatFd, initRuntime } from "../../lib/fs/runtime.ts";
 import { makeTree, ROOT, runCmd, RUNTIME, tempDir } from "../_helpers/helpers.ts";
 
@@ -118,7 +117,7 @@ test("copyHashFile() refuses a directory as not regular and writes nothing", asy
   makeTree(dir.path, [{ kind: "dir", path: "d" }]);
   assert.throws(
     () => copyHashFile(dir.join("d"), dir.path, "d", TAG, TS, buf()),
-    (e: unknown) => e instanceof PayloadError && e.code === "NOT_REGULAR",
+    (e: unknown) => e instanceof FailureError && e.code === "NOT_REGULAR",
   );
   assert.deepEqual(fs.readdirSync(dir.path), ["d"]);
 });
@@ -137,7 +136,7 @@ test("copyHashFile() fails a file whose size differs from its bytes as changed, 
   await using dir = tempDir();
   assert.throws(
     () => copyHashFile("/proc/version", dir.path, "version", TAG, TS, buf()),
-    (e: unknown) => e instanceof PayloadError && e.code === "CHANGED",
+    (e: unknown) => e instanceof FailureError && e.code === "CHANGED",
   );
   assert.deepEqual(fs.readdirSync(dir.path), []);
 });
@@ -166,28 +165,6 @@ try {
   assert.deepEqual(fs.readdirSync(dir.path).sort(), ["pipe", "probe.ts"]);
 });
 
-test("alignedBuffer() gives a buffer whose address is a multiple of the alignment", async () => {
-  await initRuntime();
-  const b = alignedBuffer(64 * 1024, DIRECT_ALIGN);
-  assert.ok(b !== undefined, "FFI is available in tests");
-  assert.equal(b.byteLength, 64 * 1024);
-  // O_DIRECT refuses a misaligned buffer with EINVAL: a write from `b` must succeed.
-  await using dir = tempDir();
-  const fd = fs.openSync(
-    dir.join("d"),
-    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_DIRECT,
-  );
-  try {
-    assert.equal(fs.writeSync(fd, b, 0, DIRECT_ALIGN, 0), DIRECT_ALIGN);
-    assert.throws(
-      () => fs.writeSync(fd, b, 8, DIRECT_ALIGN, 0),
-      (e: unknown) => codeOf(e) === "EINVAL",
-    );
-  } finally {
-    fs.closeSync(fd);
-  }
-});
-
 for (
   const size of [DIRECT_MIN_SIZE, DIRECT_MIN_SIZE + 17, 3 * DIRECT_MIN_SIZE + DIRECT_ALIGN - 1]
 ) {
@@ -208,17 +185,6 @@ for (
     assert.deepEqual(fdsInto(dir.path), []);
   });
 }
-
-test("hashFile() equals SHA-256 of the file and refuses a symlink", async () => {
-  await using dir = tempDir();
-  const content = randomBytes(100_000);
-  makeTree(dir.path, [
-    { kind: "file", path: "f", content },
-    { kind: "symlink", path: "l", target: "f" },
-  ]);
-  assert.deepEqual(hashFile(dir.join("f"), buf()), { hash: sha256(content), size: 100_000 });
-  assert.throws(() => hashFile(dir.join("l"), buf()), (e: unknown) => codeOf(e) === "ELOOP");
-});
 
 test("createSymlinkPayload() holds the exact link text, dangling or absolute", async () => {
   await using dir = tempDir();
