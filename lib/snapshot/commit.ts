@@ -122,9 +122,9 @@ export class CommitBatch<T> {
         const f = failures.get(s.dir);
         if (f === undefined) live.push(s);
         else {
-          const step = f.step === "stat" ? "cannot stat" : "syncfs of";
-          const failed = `${step} "${toText(f.dir)}"${f.step === "syncfs" ? " failed" : ""}`;
-          this.#abandon(s, `cannot make durable: ${failed}: ${reasonOf(f.error)}`);
+          const d = toText(f.dir);
+          const what = f.step === "stat" ? `cannot stat "${d}"` : `syncfs of "${d}" failed`;
+          this.#abandon(s, `cannot make durable: ${what}: ${reasonOf(f.error)}`);
         }
       }
     }
