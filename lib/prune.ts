@@ -20,10 +20,10 @@
  * that fails is reported with its path and reason and not counted (its payload is kept
  * when its sidecar could not go). Last, one fsync per directory that lost a name
  * (skipped with `--no-fsync`). `dryRun` plans and reports, and removes nothing.
+ * The removals and the fsyncs are a durable batch (lib/fs/durable_batch.ts).
  */
-import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath } from "./fs/bpath.ts";
+import type { BPath } from "./fs/bpath.ts";
 import {
   collectTargets,
   distinctTargets,
@@ -31,8 +31,9 @@ import {
   readSidecarFile,
   type TargetScan,
 } from "./store/entries.ts";
-import { errnoOf, reasonOf } from "./errors.ts";
+import { reasonOf } from "./errors.ts";
 import type { Io } from "./fs/io.ts";
+import { DurableBatch } from "./fs/durable_batch.ts";
 
 /** The retention rules; an undefined rule does not apply. */
 export interface Rules {
@@ -120,24 +121,32 @@ export function prune(opts: PruneOptions): PruneSummary {
     failed: 0,
     dryRun: opts.dryRun,
   };
-  const touched = new Set<BPath>();
+  const batch = new DurableBatch(opts.io, opts.durable);
   const fail = (target: BPath, path: BPath, reason: string) => {
     sum.failed++;
     opts.onEvent({ kind: "failed", target, path, reason });
   };
-  /** Removes one file; true when it is gone. */
-  const remove = (target: BPath, path: BPath, note = ""): boolean => {
+  /**
+   * Removes `paths` in order, stopping at the first that cannot go (reported); true when
+   * all are gone. A name already gone is the state we want (a payload-missing entry).
+   */
+  const remove = (target: BPath, ...paths: BPath[]): boolean => {
     if (opts.dryRun) return true;
-    try {
-      fs.unlinkSync(fsPath(path));
-    } catch (e) {
-      // Already gone is the state we want (a payload-missing entry has no payload).
-      if (errnoOf(e) === "ENOENT") return true;
-      fail(target, path, reasonOf(e) + note);
-      return false;
-    }
-    touched.add(posix.dirname(path));
-    return true;
+    const unlinks = paths.map((path) =>
+      ({ op: "unlink", dir: posix.dirname(path), path }) as const
+    );
+    const stop = batch.apply(unlinks, {
+      failed: (i, e) => {
+        // Only an entry passes two paths, sidecar then payload: past the first, the
+        // sidecar is gone and the payload that stays is an orphan.
+        const orphaned = i > 0
+          ? " (its sidecar is gone: the payload is now an orphan for the next prune)"
+          : "";
+        fail(target, paths[i]!, reasonOf(e) + orphaned);
+        return false;
+      },
+    });
+    return stop === paths.length;
   };
   const onError = (e: { path: BPath; reason: string }) => fail(e.path, e.path, e.reason);
 
@@ -147,9 +156,7 @@ export function prune(opts: PruneOptions): PruneSummary {
     sum.kept += plan.kept.length;
     for (const { entry, why } of plan.removed) {
       // Sidecar first: the commit point goes first, so a crash leaves only an orphan payload.
-      if (!remove(scan.target, entry.sidecar)) continue;
-      const orphaned = " (its sidecar is gone: the payload is now an orphan for the next prune)";
-      if (!remove(scan.target, entry.payload, orphaned)) continue;
+      if (!remove(scan.target, entry.sidecar, entry.payload)) continue;
       sum.pruned++;
       const files = entry.state === "complete" ? [entry.sidecar, entry.payload] : [entry.sidecar];
       opts.onEvent({ kind: "pruned", target: scan.target, ts: entry.ts, why, files });
@@ -170,14 +177,8 @@ export function prune(opts: PruneOptions): PruneSummary {
       opts.onEvent({ kind: "removed", what: "temp", target: scan.target, path: t });
     }
   }
-  if (opts.durable) {
-    for (const dir of touched) {
-      try {
-        opts.io.fsyncDir(dir);
-      } catch (e) {
-        fail(dir, dir, `cannot make the removals durable: fsync failed: ${reasonOf(e)}`);
-      }
-    }
+  for (const [dir, e] of batch.fsyncDirs()) {
+    fail(dir, dir, `cannot make the removals durable: fsync failed: ${reasonOf(e)}`);
   }
   return sum;
 }

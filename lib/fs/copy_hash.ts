@@ -40,13 +40,22 @@ export function stopDirectWrites(): void {
   directUsable = false;
 }
 
+/** pwrite(2) as `fs.writeSync` takes it (restore passes its `Io` seam's `write`). */
+export type WriteFn = (
+  fd: number,
+  buf: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+) => number;
+
 /**
  * Copies fd `src` to fd `dst` from offset 0 while hashing: each byte is read once,
  * hashed and written. Stops at EOF or once at least `limit` bytes are copied.
  * `align` > 1 is for an O_DIRECT `dst` (`buf`'s address and length are multiples of
  * it): a short chunk is written padded with zeros to `align`, the file is truncated to
  * the bytes copied and the copy stops there (a regular file's EOF; a file that did not
- * end there fails the caller's size check).
+ * end there fails the caller's size check). `write` is pwrite(2) (default `fs.writeSync`).
  * @throws the system error of a failed read, write or truncate.
  */
 export function copyHashFd(
@@ -55,6 +64,7 @@ export function copyHashFd(
   buf: Uint8Array,
   limit = Infinity,
   align = 1,
+  write: WriteFn = fs.writeSync,
 ): { hash: string; bytes: number } {
   const hash = createHash("sha256");
   let pos = 0;
@@ -67,7 +77,7 @@ export function copyHashFd(
     const len = Math.ceil(n / align) * align;
     buf.fill(0, n, len);
     let off = 0;
-    while (off < len) off += fs.writeSync(dst, buf, off, len - off, pos + off);
+    while (off < len) off += write(dst, buf, off, len - off, pos + off);
     pos += n;
     if (len !== n) {
       fs.ftruncateSync(dst, pos);

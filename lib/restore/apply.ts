@@ -17,11 +17,14 @@
  *    goes missing); a `none` target is unlinked. The first failure stops the phase; the
  *    remaining temps are removed and those targets reported as not restored.
  * 4. One fsync per directory whose names changed in step 3.
+ * Steps 2–4 are a durable batch (lib/fs/durable_batch.ts); opens, writes, renames and
+ * unlinks go through the `Io` seam (lib/fs/io.ts).
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fromText, fsPath, toText } from "../fs/bpath.ts";
-import type { Io } from "../fs/io.ts";
+import { type Io, removeLeftover } from "../fs/io.ts";
+import { DurableBatch, type NameChange } from "../fs/durable_batch.ts";
 import { errnoOf, reasonOf, SnapyardError } from "../errors.ts";
 import { restoreBase, tempName } from "../store/layout.ts";
 import type { PlanItem } from "./plan.ts";
@@ -59,11 +62,12 @@ interface Staged {
 
 /** Steps 1–4 for `items` (each "restore" or "remove"). Never throws. */
 export function applyRestore(items: readonly PlanItem[], opts: ApplyOptions): ApplyResult {
+  const { io } = opts;
   const staged: Staged[] = [];
   const created: BPath[] = [];
   const buf = new Uint8Array(1 << 20);
   const abort = (target: BPath, e: unknown, step: string): ApplyResult => {
-    for (const s of staged) if (s.temp !== undefined) removeTemp(s.temp);
+    for (const s of staged) if (s.temp !== undefined) removeLeftover(io, s.temp);
     removeEmptyDirs(created);
     const code = e instanceof SnapyardError && e.code === "INTEGRITY"
       ? "INTEGRITY"
@@ -87,8 +91,8 @@ export function applyRestore(items: readonly PlanItem[], opts: ApplyOptions): Ap
     }
     const temp = posix.join(dir, tempName(restoreBase(item.name, item.tag, item.entry.ts)));
     try {
-      if (item.sidecar.prior_kind === "file") copyToTemp(item, temp, opts.asRoot, buf);
-      else makeLinkTemp(item, temp, opts.asRoot);
+      if (item.sidecar.prior_kind === "file") copyToTemp(io, item, temp, opts.asRoot, buf);
+      else makeLinkTemp(io, item, temp, opts.asRoot);
     } catch (e) {
       return abort(item.target, e, `cannot write temp "${toText(temp)}"`);
     }
@@ -97,65 +101,47 @@ export function applyRestore(items: readonly PlanItem[], opts: ApplyOptions): Ap
   }
 
   // 2. Durable temps (and new directories) before any target changes.
-  if (opts.durable) {
-    const byDev = new Map<number, BPath>();
-    for (const s of staged) {
-      if (s.temp === undefined) continue;
-      try {
-        const dev = fs.statSync(fsPath(s.dir)).dev;
-        if (!byDev.has(dev)) byDev.set(dev, s.dir);
-      } catch (e) {
-        return abort(s.item.target, e, `cannot stat "${toText(s.dir)}"`);
-      }
-    }
-    for (const dir of byDev.values()) {
-      try {
-        opts.io.syncfs(dir);
-      } catch (e) {
-        return abort(dir, e, `cannot make durable: syncfs of "${toText(dir)}" failed`);
-      }
-    }
+  const batch = new DurableBatch(io, opts.durable);
+  const withTemps = staged.filter((s) => s.temp !== undefined);
+  const syncFailures = batch.syncFilesystems(withTemps.map((s) => s.dir));
+  for (const s of withTemps) {
+    const f = syncFailures.get(s.dir);
+    if (f === undefined) continue;
+    if (f.step === "stat") return abort(s.item.target, f.error, `cannot stat "${toText(f.dir)}"`);
+    return abort(f.dir, f.error, `cannot make durable: syncfs of "${toText(f.dir)}" failed`);
   }
 
   // 3. Commit, in order; stop at the first failure.
   const result: ApplyResult = { done: [], notDone: [] };
-  let i = 0;
-  for (; i < staged.length; i++) {
-    const s = staged[i]!;
-    try {
-      if (s.temp === undefined) removeTarget(s.item.target);
-      // rename(2) replaces the target in one step: it is never missing.
-      else opts.io.rename(s.temp, s.item.target);
-    } catch (e) {
+  const changes = staged.map(({ item, dir, temp }): NameChange =>
+    // rename(2) replaces the target in one step: it is never missing.
+    temp === undefined
+      ? { op: "unlink", dir, path: item.target }
+      : { op: "rename", dir, from: temp, to: item.target }
+  );
+  const stop = batch.apply(changes, {
+    made: (i) => result.done.push(staged[i]!.item),
+    failed: (i, e) => {
+      const s = staged[i]!;
       const step = s.temp === undefined ? "cannot remove it" : "cannot rename the temp over it";
-      result.failure = {
-        target: s.item.target,
-        code: "RESTORE_FAILED",
-        reason: `${step}: ${reasonOf(e)}`,
-      };
-      break;
-    }
-    result.done.push(s.item);
-  }
-  for (const s of staged.slice(i)) {
-    if (s.temp !== undefined) removeTemp(s.temp);
+      const reason = `${step}: ${reasonOf(e)}`;
+      result.failure = { target: s.item.target, code: "RESTORE_FAILED", reason };
+      return false;
+    },
+  });
+  for (const s of staged.slice(stop)) {
+    if (s.temp !== undefined) removeLeftover(io, s.temp);
     result.notDone.push(s.item);
   }
   if (result.failure !== undefined) removeEmptyDirs(created);
 
   // 4. One fsync per directory whose names changed.
-  if (opts.durable) {
-    for (const dir of new Set(result.done.map((it) => posix.dirname(it.target)))) {
-      try {
-        opts.io.fsyncDir(dir);
-      } catch (e) {
-        result.failure ??= {
-          target: dir,
-          code: "RESTORE_FAILED",
-          reason: `not durable: fsync of directory "${toText(dir)}" failed: ${reasonOf(e)}`,
-        };
-      }
-    }
+  for (const [dir, e] of batch.fsyncDirs()) {
+    result.failure ??= {
+      target: dir,
+      code: "RESTORE_FAILED",
+      reason: `not durable: fsync of directory "${toText(dir)}" failed: ${reasonOf(e)}`,
+    };
   }
   return result;
 }
@@ -196,10 +182,10 @@ function removeEmptyDirs(created: readonly BPath[]): void {
 }
 
 /** Copies the payload to a new temp, checking its hash; then owner, mode, mtime. */
-function copyToTemp(item: PlanItem, temp: BPath, asRoot: boolean, buf: Uint8Array): void {
+function copyToTemp(io: Io, item: PlanItem, temp: BPath, asRoot: boolean, buf: Uint8Array): void {
   const s = item.sidecar;
   // O_NOFOLLOW: a payload swapped for a symlink since the check is refused, not followed.
-  const src = fs.openSync(fsPath(item.entry.payload), O_RDONLY | O_NOFOLLOW);
+  const src = io.open(item.entry.payload, O_RDONLY | O_NOFOLLOW);
   let dst = -1;
   let ok = false;
   try {
@@ -207,8 +193,9 @@ function copyToTemp(item: PlanItem, temp: BPath, asRoot: boolean, buf: Uint8Arra
       throw new SnapyardError("INTEGRITY", "payload is no longer a regular file");
     }
     // O_EXCL and 0600: the temp is ours alone and unreadable to others until complete.
-    dst = fs.openSync(fsPath(temp), O_WRONLY | O_CREAT | O_EXCL, 0o600);
-    if (copyHashFd(src, dst, buf).hash !== item.hash) {
+    dst = io.open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o600);
+    // The one copy+hash loop, writing through the Io seam (tests inject ENOSPC here).
+    if (copyHashFd(src, dst, buf, Infinity, 1, io.write).hash !== item.hash) {
       throw new SnapyardError(
         "INTEGRITY",
         `payload "${toText(item.entry.payload)}" changed since it was verified`,
@@ -223,45 +210,20 @@ function copyToTemp(item: PlanItem, temp: BPath, asRoot: boolean, buf: Uint8Arra
   } finally {
     fs.closeSync(src);
     if (dst >= 0) fs.closeSync(dst);
-    if (!ok && dst >= 0) removeTemp(temp);
+    if (!ok && dst >= 0) removeLeftover(io, temp);
   }
 }
 
 /** Creates a temp symlink holding exactly the recorded text. */
-function makeLinkTemp(item: PlanItem, temp: BPath, asRoot: boolean): void {
+function makeLinkTemp(io: Io, item: PlanItem, temp: BPath, asRoot: boolean): void {
   const s = item.sidecar;
   fs.symlinkSync(fsPath(fromText(s.prior_dest!)), fsPath(temp));
   if (asRoot && s.uid !== undefined && s.gid !== undefined) {
     try {
       fs.lchownSync(fsPath(temp), s.uid, s.gid);
     } catch (e) {
-      removeTemp(temp);
+      removeLeftover(io, temp);
       throw e;
     }
-  }
-}
-
-/**
- * Unlinks a target recorded as absent; one already gone is fine (that is the goal).
- * @throws EISDIR for a directory: never removed (Deno's unlink would rmdir an empty one,
- * so the kind is checked first; the plan refused directories already).
- */
-function removeTarget(target: BPath): void {
-  const st = fs.lstatSync(fsPath(target), { throwIfNoEntry: false });
-  if (st === undefined) return;
-  if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-  try {
-    fs.unlinkSync(fsPath(target));
-  } catch (e) {
-    // Removed by someone else since the lstat: absent, as recorded.
-    if (errnoOf(e) !== "ENOENT") throw e;
-  }
-}
-
-function removeTemp(temp: BPath): void {
-  try {
-    fs.rmSync(fsPath(temp), { force: true });
-  } catch (_e) {
-    // Best effort: a temp that cannot be removed is named by `verify`, removed by `prune`.
   }
 }

@@ -63,8 +63,18 @@ export function events(
   return { all, summary };
 }
 
-/** Whether strace can inject faults here. */
-export const HAS_STRACE = spawnSync("strace", ["-V"]).status === 0;
+/**
+ * Whether strace can trace and inject faults here: installed, and ptrace permitted (a
+ * container without CAP_SYS_PTRACE has the first and not the second). The one probe of
+ * every strace test.
+ */
+export const HAS_STRACE =
+  spawnSync("strace", ["-f", "-qq", "-o", "/dev/null", "true"]).status === 0;
+
+/** The `skip` option of a strace test: false, or why it cannot run here. */
+export const NO_STRACE: false | string = HAS_STRACE
+  ? false
+  : "strace is not installed or ptrace is not permitted (apt-get install -y strace)";
 
 /**
  * Runs snapyard under `strace -f` with extra strace options (fault injection, tracing

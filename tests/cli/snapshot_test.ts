@@ -21,6 +21,7 @@ import {
   type TempDir,
   tempDir,
 } from "../_helpers/helpers.ts";
+import { NO_STRACE } from "../_helpers/entry_fixture.ts";
 
 // A byte-exact copy of shared/goldens/switchyard-fs-1.0, so a clean clone tests alone.
 const GOLDENS = posix.join(ROOT, "tests", "goldens", "switchyard-fs-1.0");
@@ -387,8 +388,6 @@ test("snapshot of a symlink whose text is not UTF-8 exits 3 naming the reason, t
 
 // Unreadable and vanished targets: root ignores permission bits, so the failure is
 // injected into the open(2) of that one path with strace.
-const STRACE = spawnSync("strace", ["-f", "-qq", "-o", "/dev/null", "true"]).status === 0;
-const NO_STRACE = STRACE ? false : "strace is not installed or ptrace is not permitted here";
 
 for (
   const [errno, what, reason] of [

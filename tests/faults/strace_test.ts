@@ -5,10 +5,10 @@
  *
  * Invariants checked after every faulty run: no sidecar is torn (each one parses and
  * has its payload), no entry is claimed that is not complete on disk, and the entries
- * of an earlier run are untouched, byte for byte.
+ * of an earlier run are untouched, byte for byte. The same promises, checked without
+ * strace through the `Io` seam (so they always run): tests/faults/io_faults_test.ts.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { test } from "node:test";
@@ -26,11 +26,7 @@ import {
   type TempDir,
   tempDir,
 } from "../_helpers/helpers.ts";
-
-const STRACE = spawnSync("strace", ["-f", "-qq", "-o", "/dev/null", "true"]).status === 0;
-const SKIP = STRACE
-  ? false
-  : "strace is not installed or ptrace is not permitted (apt-get install -y strace)";
+import { NO_STRACE } from "../_helpers/entry_fixture.ts";
 
 const TREE: Fixture[] = [
   { kind: "file", path: "t/f1", content: "one" },
@@ -119,7 +115,7 @@ function newEntries(dir: TempDir, older: Map<string, string>): string[] {
 }
 
 test("snapshot with syncfs failing (EIO) exits 3, names the reason, claims and leaves no entry", {
-  skip: SKIP,
+  skip: NO_STRACE,
 }, async () => {
   await using dir = tempDir();
   const older = await olderRun(dir);
@@ -139,7 +135,7 @@ test("snapshot with syncfs failing (EIO) exits 3, names the reason, claims and l
 test(
   "snapshot --store with syncfs failing (EIO) exits 3 and leaves the store without new entries",
   {
-    skip: SKIP,
+    skip: NO_STRACE,
   },
   async () => {
     await using dir = tempDir();
@@ -156,7 +152,7 @@ test(
 );
 
 test("snapshot with directory fsync failing (EIO) exits 3 and reports every entry as not durable", {
-  skip: SKIP,
+  skip: NO_STRACE,
 }, async () => {
   await using dir = tempDir();
   const older = await olderRun(dir);
@@ -175,7 +171,7 @@ test("snapshot with directory fsync failing (EIO) exits 3 and reports every entr
 test(
   "snapshot with payload writes failing (pwrite64 ENOSPC) reports them, commits the rest, tears nothing",
   {
-    skip: SKIP,
+    skip: NO_STRACE,
   },
   async () => {
     await using dir = tempDir();
@@ -220,7 +216,7 @@ for (const when of ["1+", "2+", "4..6", "5+"]) {
   test(
     `snapshot killed by write(2) ENOSPC faults (when=${when}) leaves no torn sidecar and older entries untouched`,
     {
-      skip: SKIP,
+      skip: NO_STRACE,
     },
     async () => {
       await using dir = tempDir();
@@ -259,7 +255,7 @@ async function bigFileRun(dir: TempDir, size: number, args: string[]) {
   return { r, content };
 }
 
-test("snapshot writes a large payload with O_DIRECT, byte-exact", { skip: SKIP }, async () => {
+test("snapshot writes a large payload with O_DIRECT, byte-exact", { skip: NO_STRACE }, async () => {
   await using dir = tempDir();
   const log = dir.join("strace.log");
   const { r, content } = await bigFileRun(dir, DIRECT_MIN_SIZE + 4097, [
@@ -277,7 +273,7 @@ test("snapshot writes a large payload with O_DIRECT, byte-exact", { skip: SKIP }
 });
 
 test("snapshot falls back to buffered writes when O_DIRECT writes fail with EINVAL", {
-  skip: SKIP,
+  skip: NO_STRACE,
 }, async () => {
   await using dir = tempDir();
   // Every write of the (one) worker's first payload attempt fails as O_DIRECT would.

@@ -19,9 +19,12 @@ import { CaptureReporter, type Fixture, makeTree, tempDir } from "../_helpers/he
 const TAG = "snapyard";
 const TS = 1700000000000;
 
-/** An Io that records every call and fails where told. */
+/** An Io that records every commit call and fails where told. */
 class FakeIo implements Io {
   calls: string[] = [];
+  open = realIo.open;
+  write = realIo.write;
+  unlink = realIo.unlink;
   failSyncfs = false;
   failRename: (to: BPath) => boolean = () => false;
   failFsyncDir: (dir: BPath) => boolean = () => false;
