@@ -195,7 +195,9 @@ function copyToTemp(io: Io, item: PlanItem, temp: BPath, asRoot: boolean, buf: U
     // O_EXCL and 0600: the temp is ours alone and unreadable to others until complete.
     dst = io.open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o600);
     // The one copy+hash loop, writing through the Io seam (tests inject ENOSPC here).
-    if (copyHashFd(src, dst, buf, Infinity, 1, io.write).hash !== item.hash) {
+    const write = (fd: number, b: Uint8Array, off: number, len: number, pos: number) =>
+      io.write(fd, b, off, len, pos);
+    if (copyHashFd(src, dst, buf, Infinity, 1, write).hash !== item.hash) {
       throw new SnapyardError(
         "INTEGRITY",
         `payload "${toText(item.entry.payload)}" changed since it was verified`,
