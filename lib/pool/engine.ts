@@ -18,7 +18,7 @@ import {
   workerData,
 } from "node:worker_threads";
 import type { CommandName } from "../cli/parse.ts";
-import type { Outcome } from "../commands/context.ts";
+import type { ErrorCode } from "../errors.ts";
 import { isDeno } from "../fs/runtime.ts";
 import { spawnWorker, WorkerDeaths, type WorkerSource } from "./pool.ts";
 
@@ -38,6 +38,9 @@ import { spawnWorker, WorkerDeaths, type WorkerSource } from "./pool.ts";
  */
 const HEAP_SIZED: ReadonlySet<CommandName> = new Set(["snapshot", "restore", "verify"]);
 const HEAP_LIMITS = { maxYoungGenerationSizeMb: 6 };
+
+/** A command's outcome (lib/commands/context.ts `Outcome`), as the engine posts it. */
+type Outcome = "OK" | ErrorCode;
 
 interface EngineData {
   snapyardArgv: string[];
