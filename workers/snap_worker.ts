@@ -10,7 +10,7 @@ const ready = prepareServing();
 setTempThread(threadId);
 
 if (parentPort === null) throw new Error("snap_worker must run as a node:worker_threads Worker");
-// Requests come from the parent, or over a port from a sibling (lib/pool/pool.ts `adoptWorkers`).
+// Requests come from the parent, or over a port from a sibling (lib/pool/engine.ts).
 const port = (workerData as { port?: MessagePort } | null)?.port ?? parentPort;
 // Requests wait for the FFI (a promise chain keeps their order).
 port.on("message", (req: WorkerRequest) => {

@@ -1,19 +1,17 @@
 /**
- * A fixed pool of worker threads (workers/snap_worker.ts) that snapshot or hash
- * batches of files. A request goes to the worker with the fewest batches in flight;
- * `request` resolves with that batch's response. A worker that dies rejects its
- * in-flight batches, so no caller waits forever. Idle workers are unref'ed, and
- * `close()` terminates them.
+ * A fixed pool of endpoints that snapshot or hash batches of files. A request goes to
+ * the endpoint with the fewest batches in flight; `request` resolves with that batch's
+ * response. An endpoint that dies rejects its in-flight batches, so no caller waits
+ * forever. Idle workers are unref'ed, and `close()` terminates them.
  *
- * A pool can also be handed workers that another thread started (`adoptWorkers`): main.ts
- * does that on Deno, where the engine runs in a worker of its own and Deno relays
- * messages to a worker's own workers with ~0.5 ms of latency (siblings talking over a
- * MessagePort: ~0.1 ms). The starting thread watches those workers and reports a death
- * (`workerDied`).
+ * The endpoints come from a `WorkerSource`: workers the pool starts itself; workers
+ * another thread started (lib/pool/engine.ts on Deno, where the engine runs in a worker
+ * of its own and Deno relays messages to a worker's own workers with ~0.5 ms of latency;
+ * siblings talking over a MessagePort: ~0.1 ms), whose deaths that thread reports
+ * (`WorkerDeaths`); or this thread itself (lib/pool/in_thread.ts).
  */
-import * as fs from "node:fs";
 import { type MessagePort, Worker } from "node:worker_threads";
-import { type BPath, fsPath } from "../fs/bpath.ts";
+import { InThread } from "./in_thread.ts";
 import type {
   CopyJob,
   CopyResult,
@@ -24,101 +22,56 @@ import type {
   WorkerResponse,
 } from "./protocol.ts";
 
-/**
- * At most this many targets, none a directory, with at most `ONE_THREAD_BYTES` of
- * files between them, are served in the calling thread (`servesInThread`): starting
- * workers would cost more than the work (Deno: ~30 ms per worker, one after another;
- * a one-file snapshot took 0.13 s with workers).
- */
-const ONE_THREAD_TARGETS = 8;
-const ONE_THREAD_BYTES = 8 << 20;
-
 /** Young-generation cap of each worker's heap (V8). */
 const YOUNG_GENERATION_MB = 4;
 
-let workerUrl = new URL("../../workers/snap_worker.ts", import.meta.url);
+/** Where a pool's endpoints come from. */
+export type WorkerSource =
+  /** Workers of the pool's own, started from this module (workers/snap_worker.ts). */
+  | { kind: "spawn"; url: URL }
+  /** Workers another thread started, reached over these ports; it reports their deaths. */
+  | { kind: "adopt"; ports: readonly MessagePort[]; deaths: WorkerDeaths }
+  /** No workers: this thread serves every request (lib/pool/in_thread.ts). */
+  | { kind: "in-thread" };
 
-/** Sets where the worker module is (main.ts passes its own relative URL for compiled builds). */
-export function setWorkerUrl(url: URL): void {
-  workerUrl = url;
-}
-
-/** Starts one snapshot worker; with `port`, it serves requests on that port. */
-export function spawnWorker(port?: MessagePort): Worker {
+/** Starts one snapshot worker from module `url`; with `port`, it serves requests on that port. */
+export function spawnWorker(url: URL, port?: MessagePort): Worker {
   // A worker's live data is one batch: a small young generation keeps a long run's
   // RSS near a short run's (Deno: ~19 instead of ~30 MB per worker after 100,000
   // files). A V8 limit: Bun runs JavaScriptCore.
-  return new Worker(workerUrl, {
+  return new Worker(url, {
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     ...(port === undefined ? {} : { workerData: { port }, transferList: [port] }),
   });
 }
 
-let adopted: MessagePort[] | undefined;
-const deaths = new Map<number, Error>();
-const deathListeners = new Set<(index: number, e: Error) => void>();
-
 /**
- * Makes pools use these ports to workers started by another thread, not workers of
- * their own (`undefined`: back to their own).
+ * Deaths of workers that another thread started and watches (lib/pool/engine.ts): it
+ * reports each one here, and every pool that adopted those workers fails the dead one's
+ * batches, in flight or later.
  */
-export function adoptWorkers(ports: MessagePort[] | undefined): void {
-  adopted = ports;
-  deaths.clear();
-}
+export class WorkerDeaths {
+  #dead = new Map<number, Error>();
+  #listeners = new Set<(index: number, e: Error) => void>();
 
-/** Reports that adopted worker `index` died: its batches, in flight or later, fail with `e`. */
-export function workerDied(index: number, e: Error): void {
-  deaths.set(index, e);
-  for (const f of deathListeners) f(index, e);
-}
-
-/**
- * Whether `command`'s pool serves in the calling thread: `snapshot` and `run` (its
- * snapshot and any rollback) of few and small targets: files, symlinks and absent
- * paths only (a directory can hold any amount). Other commands' work depends on
- * entries, not on the targets' sizes.
- */
-export function servesInThread(command: string, paths: readonly BPath[]): boolean {
-  if (command !== "snapshot" && command !== "run") return false;
-  if (paths.length > ONE_THREAD_TARGETS) return false;
-  let bytes = 0;
-  for (const p of paths) {
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.lstatSync(fsPath(p), { throwIfNoEntry: false });
-    } catch (_e) {
-      // ENOTDIR, EACCES, ...: the engine reports this target; it is no work for a pool.
-      continue;
-    }
-    if (st === undefined) continue;
-    if (st.isDirectory()) return false;
-    if (st.isFile()) bytes += st.size;
-  }
-  return bytes <= ONE_THREAD_BYTES;
-}
-
-/** An endpoint that serves requests in this thread, a turn of the event loop later. */
-class InThread {
-  #listeners: ((res: WorkerResponse) => void)[] = [];
-  /** Called instead of answering when serving throws (a bug, not a job's failure). */
-  onError: (e: Error) => void = () => {};
-
-  on(_event: "message", listener: (res: WorkerResponse) => void): void {
-    this.#listeners.push(listener);
+  /** Worker `index` died of `e`: every listening pool hears it. */
+  report(index: number, e: Error): void {
+    this.#dead.set(index, e);
+    for (const f of this.#listeners) f(index, e);
   }
 
-  postMessage(req: WorkerRequest, _transfer: []): void {
-    import("./serve.ts").then(async (serve) => {
-      await serve.prepareServing();
-      const res = serve.serveRequest(req);
-      for (const f of this.#listeners) f(res);
-    }).catch((e) => this.onError(e instanceof Error ? e : new Error(String(e))));
+  /** Why worker `index` died, if it did. */
+  of(index: number): Error | undefined {
+    return this.#dead.get(index);
   }
 
-  ref(): void {}
-  unref(): void {}
-  close(): void {}
+  /** Calls `listener` on each death reported from now on; the returned function stops it. */
+  listen(listener: (index: number, e: Error) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
 }
 
 interface Slot {
@@ -134,27 +87,30 @@ export class WorkerPool {
   #next = 1;
   #closed = false;
 
+  /** Stops hearing of adopted workers' deaths (`close`). */
+  #stopListening: (() => void) | undefined;
+
   /**
-   * Starts `size` workers, or uses the adopted ones (see `adoptWorkers`), or with
-   * `inThread` serves every request in this thread (see `servesInThread`).
+   * A pool of `source`'s endpoints: `size` workers it starts, or the adopted ones, or
+   * this thread alone (`size` counts only for `spawn`).
    */
-  constructor(size: number, inThread = false) {
-    if (inThread) {
+  constructor(source: WorkerSource, size: number) {
+    if (source.kind === "in-thread") {
       const endpoint = new InThread();
       const slot = this.#slot(endpoint);
       endpoint.onError = (e) => this.#kill(slot, e);
       this.#slots.push(slot);
-    } else if (adopted !== undefined) {
-      adopted.forEach((port, i) => {
+    } else if (source.kind === "adopt") {
+      source.ports.forEach((port, i) => {
         const slot = this.#slot(port);
-        const dead = deaths.get(i);
+        const dead = source.deaths.of(i);
         if (dead !== undefined) this.#kill(slot, dead);
         this.#slots.push(slot);
       });
-      deathListeners.add(this.#onDeath);
+      this.#stopListening = source.deaths.listen(this.#onDeath);
     } else {
       for (let i = 0; i < size; i++) {
-        const worker = spawnWorker();
+        const worker = spawnWorker(source.url);
         const slot = this.#slot(worker);
         worker.on("error", (e: Error) => this.#kill(slot, e));
         worker.on("exit", (code: number) => {
@@ -235,7 +191,7 @@ export class WorkerPool {
   /** Terminates every worker (adopted ones: closes their ports; their thread ends them). */
   async close(): Promise<void> {
     this.#closed = true;
-    deathListeners.delete(this.#onDeath);
+    this.#stopListening?.();
     await Promise.all(
       this.#slots.map((s) =>
         s.endpoint instanceof Worker ? s.endpoint.terminate() : s.endpoint.close()

@@ -2,7 +2,7 @@
  * What a pool worker does with a request: each job of a batch through lib/snapshot/file_entry.ts
  * (copy) or lib/fs/copy_hash.ts (hash), each failure as `{ code, message }`. Runs in the
  * workers (workers/snap_worker.ts) and, for a handful of small files, in the thread
- * that asked (lib/pool/pool.ts).
+ * that asked (lib/pool/in_thread.ts).
  */
 import { failureCodeOf } from "../errors.ts";
 import { snapshotFile } from "../snapshot/file_entry.ts";

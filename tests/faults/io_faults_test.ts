@@ -24,6 +24,7 @@ import { CaptureReporter, makeTree, type TempDir, tempDir } from "../_helpers/he
 import { fastTempDir, files, retime } from "../_helpers/entry_fixture.ts";
 import { restoreTemps } from "../_helpers/restore_fixture.ts";
 import { FaultIo } from "./fault_io.ts";
+import { SPAWN } from "../_helpers/pool.ts";
 
 const TAG = "snapyard";
 const TS = 1700000000000;
@@ -219,7 +220,7 @@ async function runCommand(
   }
   const reporter = new Capture();
   reporter.events = all;
-  const outcome = await execute(inv.command, inv.paths, inv.argv, inv.options, reporter, io);
+  const outcome = await execute(inv.command, inv.paths, inv.argv, inv.options, SPAWN, reporter, io);
   return { outcome, all };
 }
 

@@ -14,6 +14,7 @@ import { after, before, test } from "node:test";
 import fc from "fast-check";
 import { realIo } from "../../lib/fs/io.ts";
 import { WorkerPool } from "../../lib/pool/pool.ts";
+import { SPAWN } from "../_helpers/pool.ts";
 import { restore, type RestoreOptions } from "../../lib/restore/restore.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
 import { snapshot } from "../../lib/snapshot/run.ts";
@@ -82,7 +83,7 @@ const caseArb = fc.record({
 let pool: WorkerPool;
 before(async () => {
   await initRuntime();
-  pool = new WorkerPool(2);
+  pool = new WorkerPool(SPAWN, 2);
 });
 after(() => pool.close());
 

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
 import { execute } from "../../lib/commands/dispatch.ts";
+import { SPAWN } from "../_helpers/pool.ts";
 import { parseCommandLine } from "../../lib/cli/parse.ts";
 import { type Io, realIo } from "../../lib/fs/io.ts";
 import { Reporter } from "../../lib/cli/report.ts";
@@ -473,6 +474,7 @@ async function restoreWithIo(args: string[], io: Io): Promise<{ outcome: string;
     inv.paths,
     inv.argv,
     inv.options,
+    SPAWN,
     new Capture("json", false),
     io,
   );

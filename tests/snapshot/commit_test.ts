@@ -11,6 +11,7 @@ import { CommitBatch } from "../../lib/snapshot/commit.ts";
 import { type Io, realIo } from "../../lib/fs/io.ts";
 import { payloadName, sidecarName } from "../../lib/store/layout.ts";
 import { WorkerPool } from "../../lib/pool/pool.ts";
+import { SPAWN } from "../_helpers/pool.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
 import { parseSidecar } from "../../lib/store/sidecar.ts";
 import { snapshot } from "../../lib/snapshot/run.ts";
@@ -226,7 +227,7 @@ test("CommitBatch.seal() then commitReady() in small chunks commits every entry 
 
 let pool: WorkerPool;
 before(() => {
-  pool = new WorkerPool(2);
+  pool = new WorkerPool(SPAWN, 2);
 });
 after(() => pool.close());
 

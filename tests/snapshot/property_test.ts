@@ -13,6 +13,7 @@ import fc from "fast-check";
 import { fromText } from "../../lib/fs/bpath.ts";
 import { entryDir, isOwnName, payloadName, sidecarName } from "../../lib/store/layout.ts";
 import { WorkerPool } from "../../lib/pool/pool.ts";
+import { SPAWN } from "../_helpers/pool.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
 import { parseSidecar, type Sidecar } from "../../lib/store/sidecar.ts";
 import { snapshot } from "../../lib/snapshot/run.ts";
@@ -91,7 +92,7 @@ function build(root: string, nodes: Node[]): void {
 let pool: WorkerPool;
 before(async () => {
   await initRuntime();
-  pool = new WorkerPool(2);
+  pool = new WorkerPool(SPAWN, 2);
 });
 after(() => pool.close());
 

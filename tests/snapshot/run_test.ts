@@ -1,18 +1,10 @@
-/** Unit tests of lib/snapshot/run.ts (the engine) through its API, and of the worker pool it uses. */
+/** Unit tests of lib/snapshot/run.ts (the engine) through its API. */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { after, before, test } from "node:test";
-import { fromText } from "../../lib/fs/bpath.ts";
 import { payloadName, sidecarName } from "../../lib/store/layout.ts";
-import {
-  adoptWorkers,
-  servesInThread,
-  spawnWorker,
-  workerDied,
-  WorkerPool,
-} from "../../lib/pool/pool.ts";
-import { createHash } from "node:crypto";
-import { MessageChannel } from "node:worker_threads";
+import { WorkerPool } from "../../lib/pool/pool.ts";
+import { SPAWN } from "../_helpers/pool.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
 import { snapshot, type SnapshotOptions } from "../../lib/snapshot/run.ts";
 import { CaptureReporter, makeTree, tempDir } from "../_helpers/helpers.ts";
@@ -20,7 +12,7 @@ import { CaptureReporter, makeTree, tempDir } from "../_helpers/helpers.ts";
 let pool: WorkerPool;
 before(async () => {
   await initRuntime();
-  pool = new WorkerPool(2);
+  pool = new WorkerPool(SPAWN, 2);
 });
 after(() => pool.close());
 
@@ -133,7 +125,7 @@ test("snapshot() sends large files in small batches (every worker gets a share) 
       (_, i) => ({ kind: "file" as const, path: `small/${i}`, content: `${i}` }),
     ),
   ]);
-  const counting = new CountingPool(2);
+  const counting = new CountingPool(SPAWN, 2);
   try {
     const bigRun = opts([dir.join("big")], { pool: counting });
     assert.equal((await snapshot(bigRun.o)).files, 24);
@@ -146,120 +138,5 @@ test("snapshot() sends large files in small batches (every worker gets a share) 
     assert.equal(Math.max(...counting.batches), 64, counting.batches.join(","));
   } finally {
     await counting.close();
-  }
-});
-
-test("a pool can use workers another thread started (Deno's engine worker); a reported death fails that worker's batches", async () => {
-  await using dir = tempDir();
-  makeTree(dir.path, [
-    ...Array.from({ length: 300 }, (_, i) => ({
-      kind: "file" as const,
-      path: `d/${i}`,
-      content: `file ${i}`,
-    })),
-  ]);
-  const channels = [new MessageChannel(), new MessageChannel()];
-  const workers = channels.map((c) => spawnWorker(c.port1));
-  adoptWorkers(channels.map((c) => c.port2));
-  try {
-    const adopted = new WorkerPool(5);
-    assert.equal(adopted.size, 2);
-    const run = opts([dir.join("d")], { pool: adopted });
-    const sum = await snapshot(run.o);
-    assert.deepEqual([sum.files, sum.failed], [300, 0]);
-    const [ok] = await adopted.hash([{ path: fromText(dir.join("d", "7")) }]);
-    assert.ok(ok?.ok);
-    // A worker dies with a batch in flight: the report fails that batch, and the other
-    // worker gets the next ones; once both are gone, a batch fails at once.
-    await workers[0]!.terminate();
-    const inflight = adopted.hash([{ path: fromText(dir.join("d", "7")) }]);
-    workerDied(0, new Error("worker exited with code 9"));
-    await assert.rejects(inflight, /code 9/);
-    for (let i = 0; i < 4; i++) {
-      const [again] = await adopted.hash([{ path: fromText(dir.join("d", String(i))) }]);
-      assert.ok(again?.ok);
-    }
-    await workers[1]!.terminate();
-    workerDied(1, new Error("worker exited with code 9"));
-    await assert.rejects(adopted.hash([{ path: fromText(dir.join("d", "8")) }]), /code 9/);
-    await adopted.close();
-  } finally {
-    adoptWorkers(undefined);
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-});
-
-test("a worker that dies fails its batch in flight, and the pool's other worker takes the next ones", async () => {
-  await using dir = tempDir();
-  makeTree(dir.path, [{ kind: "file", path: "f", content: "x" }]);
-  const own = new WorkerPool(2);
-  try {
-    // A request the worker cannot decode makes it throw outside any job: it dies.
-    await assert.rejects(own.copy(undefined as never, { schema: "v3", run: TS }));
-    for (let i = 0; i < 4; i++) {
-      const [r] = await own.hash([{ path: fromText(dir.join("f")) }]);
-      assert.ok(r?.ok);
-    }
-  } finally {
-    await own.close();
-  }
-});
-
-test("servesInThread(): snapshot and run of at most 8 files, symlinks or absent paths with at most 8 MiB", async () => {
-  await using dir = tempDir();
-  makeTree(dir.path, [
-    ...Array.from(
-      { length: 9 },
-      (_, i) => ({ kind: "file" as const, path: `f${i}`, content: "x" }),
-    ),
-    { kind: "file", path: "big", content: new Uint8Array((8 << 20) + 1) },
-    { kind: "symlink", path: "l", target: "f0" },
-    { kind: "dir", path: "d" },
-  ]);
-  const p = (...names: string[]) => names.map((n) => fromText(dir.join(n)));
-  assert.equal(servesInThread("snapshot", p("f0", "l", "absent")), true);
-  // A path that cannot be stat'ed (ENOTDIR) is the engine's to report, not an error here.
-  assert.equal(servesInThread("snapshot", p("f0/x")), true);
-  assert.equal(servesInThread("run", p("f0")), true);
-  assert.equal(
-    servesInThread("snapshot", p(...Array.from({ length: 8 }, (_, i) => `f${i}`))),
-    true,
-  );
-  assert.equal(
-    servesInThread("snapshot", p(...Array.from({ length: 9 }, (_, i) => `f${i}`))),
-    false,
-  );
-  assert.equal(servesInThread("snapshot", p("f0", "d")), false);
-  assert.equal(servesInThread("snapshot", p("big")), false);
-  assert.equal(servesInThread("verify", p("f0")), false);
-  assert.equal(servesInThread("restore", p("f0")), false);
-});
-
-test("an in-thread pool snapshots in this thread (no worker's temp names) and fails a batch it cannot serve", async () => {
-  await using dir = tempDir();
-  makeTree(dir.path, [{ kind: "file", path: "a", content: "hello" }]);
-  const here = new WorkerPool(4, true);
-  try {
-    assert.equal(here.size, 1);
-    const [r] = await here.copy(
-      [{
-        src: fromText(dir.join("a")),
-        dir: fromText(dir.path),
-        name: "a",
-        tag: "snapyard",
-        ts: TS,
-      }],
-      { schema: "v3", run: TS },
-    );
-    assert.ok(r?.ok);
-    assert.equal(r.hash, createHash("sha256").update("hello").digest("hex"));
-    // A worker's temp names carry its thread id: `.tmp-PID_THREAD-N`; this thread's do not.
-    assert.match(r.sidecarTemp, new RegExp(`\\.tmp-${process.pid}-\\d+$`));
-    const [h] = await here.hash([{ path: fromText(dir.join("a")) }]);
-    assert.ok(h?.ok);
-    await assert.rejects(here.copy(undefined as never, { schema: "v3", run: TS }));
-    await assert.rejects(here.hash([{ path: fromText(dir.join("a")) }]));
-  } finally {
-    await here.close();
   }
 });

@@ -1,0 +1,126 @@
+/**
+ * Deno's engine worker: the thread that runs a tree-walking command with a sized V8 heap,
+ * and the pool's workers started beside it.
+ *
+ * On the starting thread (`runInEngine`): start the engine (main.ts again, given its
+ * argv and one port per pool worker), then the pool's workers on the other ends of those
+ * ports; report each worker's death to the engine; resolve with the outcome the engine
+ * posts. On the engine thread (`serveEngine`): adopt the ports, turn death reports into
+ * `WorkerDeaths`, run the command, post its outcome.
+ */
+import { writeSync } from "node:fs";
+import {
+  isMainThread,
+  MessageChannel,
+  type MessagePort,
+  parentPort,
+  Worker,
+  workerData,
+} from "node:worker_threads";
+import type { CommandName } from "../cli/parse.ts";
+import type { ErrorCode } from "../errors.ts";
+import { isDeno } from "../fs/runtime.ts";
+import { spawnWorker, WorkerDeaths, type WorkerSource } from "./pool.ts";
+
+/**
+ * On Deno these commands run in a worker thread whose V8 heap is sized here. Left to
+ * itself, V8 sizes the main isolate's heap for throughput: a 100,000-file snapshot
+ * ended at ~220 MB RSS against ~145 MB for 10,000 files, with ~10 MB live. A small
+ * young generation (semi-space 2 MB) keeps it at ~185 MB. An old-generation limit
+ * changed nothing (measured), so V8's default ceiling stays. `deno run` takes V8 flags
+ * only on its command line; worker limits are the one knob code has. Not `run` (it
+ * handles signals and its COMMAND's terminal), `list`, `prune` or `demo`. Bun runs
+ * JavaScriptCore, which has no such limits and does not need them.
+ *
+ * The pool's workers are started beside the engine, by the starting thread, and reach it
+ * over MessagePorts: Deno relays messages to a worker's own workers ~5× slower. A
+ * snapshot of a few small targets needs neither (lib/commands/dispatch.ts `inThread`).
+ */
+const HEAP_SIZED: ReadonlySet<CommandName> = new Set(["snapshot", "restore", "verify"]);
+const HEAP_LIMITS = { maxYoungGenerationSizeMb: 6 };
+
+/** A command's outcome (lib/commands/context.ts `Outcome`), as the engine posts it. */
+type Outcome = "OK" | ErrorCode;
+
+interface EngineData {
+  snapyardArgv: string[];
+  poolPorts: MessagePort[];
+}
+
+/** A death report, starting thread to engine. */
+interface Died {
+  died: number;
+  message: string;
+}
+
+/**
+ * Whether `command` runs in the engine worker: on Deno's main thread, a heap-sized
+ * command whose pool does not serve in the calling thread (`poolInThread`).
+ */
+export function runsInEngine(command: CommandName, poolInThread: boolean): boolean {
+  return isDeno && isMainThread && HEAP_SIZED.has(command) && !poolInThread;
+}
+
+/**
+ * Runs `argv` in the engine worker, module `entry` (main.ts, which calls `serveEngine`
+ * off the main thread), with `workers` pool workers of module `workerUrl` beside it.
+ * An engine that ends without posting an outcome (out of memory, killed) is an internal
+ * error.
+ */
+export function runInEngine(
+  entry: URL,
+  argv: string[],
+  workerUrl: URL,
+  workers: number,
+): Promise<Outcome> {
+  // The engine first: Deno blocks the starting thread for each worker's isolate set-up
+  // (~40 ms), and the engine loads its modules while the pool's workers are being set up.
+  // What it sends them in the meantime waits in the channels.
+  const channels = Array.from({ length: workers }, () => new MessageChannel());
+  const poolPorts = channels.map((c) => c.port2);
+  const data: EngineData = { snapyardArgv: argv, poolPorts };
+  const engine = new Worker(entry, {
+    workerData: data,
+    transferList: poolPorts,
+    resourceLimits: HEAP_LIMITS,
+  });
+  const pool = channels.map((c) => spawnWorker(workerUrl, c.port1));
+  let done = false;
+  pool.forEach((w, i) => {
+    const died = (e: Error) => {
+      if (!done) engine.postMessage({ died: i, message: e.message } satisfies Died);
+    };
+    w.on("error", died);
+    w.on("exit", (code: number) => died(new Error(`worker exited with code ${code}`)));
+  });
+  return new Promise<Outcome>((resolve) => {
+    const end = (outcome: Outcome) => {
+      if (done) return;
+      done = true;
+      resolve(outcome);
+      for (const w of [engine, ...pool]) void w.terminate();
+    };
+    engine.on("message", end);
+    engine.on("error", (e: Error) => {
+      writeSync(2, `snapyard: internal error: ${e.stack ?? e.message}\n`);
+      end("INTERNAL");
+    });
+    engine.on("exit", () => end("INTERNAL"));
+  });
+}
+
+/**
+ * The engine worker's side of `runInEngine`: runs `main` on the argv it was given, its
+ * pool adopting the workers started beside it, and posts the outcome.
+ */
+export async function serveEngine(
+  main: (argv: string[], workers: WorkerSource) => Promise<Outcome>,
+): Promise<void> {
+  const port = parentPort;
+  if (port === null) throw new Error("serveEngine must run in a node:worker_threads Worker");
+  const data = workerData as EngineData;
+  const deaths = new WorkerDeaths();
+  port.on("message", (m: Died) => deaths.report(m.died, new Error(m.message)));
+  port.unref();
+  port.postMessage(await main(data.snapyardArgv, { kind: "adopt", ports: data.poolPorts, deaths }));
+}

@@ -1,0 +1,24 @@
+/** Unit tests of lib/commands/dispatch.ts: which commands' pools serve in the calling thread. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { CommandName } from "../../lib/cli/parse.ts";
+import { inThread } from "../../lib/commands/dispatch.ts";
+import { fromText } from "../../lib/fs/bpath.ts";
+import { makeTree, tempDir } from "../_helpers/helpers.ts";
+
+const COMMANDS: CommandName[] = ["snapshot", "restore", "verify", "list", "prune", "run", "demo"];
+
+test("inThread() is true for snapshot and run of a small file only, false for every other command", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [{ kind: "file", path: "f", content: "x" }]);
+  const small = [fromText(dir.join("f"))];
+  const serving = COMMANDS.filter((c) => inThread(c, small));
+  assert.deepEqual(serving, ["snapshot", "run"]);
+});
+
+test("inThread() is false for snapshot and run of a directory (the sizing rule still applies)", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [{ kind: "dir", path: "d" }]);
+  const tree = [fromText(dir.join("d"))];
+  assert.deepEqual(COMMANDS.filter((c) => inThread(c, tree)), []);
+});
