@@ -13,6 +13,7 @@ import { execute } from "../../lib/commands/dispatch.ts";
 import { parseCommandLine } from "../../lib/cli/parse.ts";
 import { type Io, realIo } from "../../lib/fs/io.ts";
 import { Reporter } from "../../lib/cli/report.ts";
+import type { Event } from "../../lib/events.ts";
 import { IS_ROOT, lsHex, makeTree, RUNTIME, tempDir } from "../_helpers/helpers.ts";
 import { cli, events, files, HAS_STRACE, runStraced, snap } from "../_helpers/entry_fixture.ts";
 import {
@@ -458,14 +459,8 @@ async function restoreWithIo(args: string[], io: Io): Promise<{ outcome: string;
   if (inv.kind !== "command") throw new Error("unreachable");
   const all: Ev[] = [];
   class Capture extends Reporter {
-    override event(e: Ev): void {
-      all.push(e);
-    }
-    override error(_m: string, e: Ev): void {
-      all.push(e);
-    }
-    override summary(_t: string, e: Ev): void {
-      all.push({ event: "summary", ...e });
+    override emit(e: Event): void {
+      if (e.event !== "progress") all.push(e as unknown as Ev);
     }
   }
   const outcome = await execute(

@@ -34,7 +34,7 @@ function opts(paths: string[], extra: Partial<SnapshotOptions> = {}) {
       schema: "v3",
       durable: true,
       pool,
-      reporter,
+      emit: reporter.emit,
       ...extra,
     } as SnapshotOptions,
   };
