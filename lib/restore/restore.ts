@@ -11,7 +11,7 @@
  *    (lib/snapshot/run.ts), so the restore can be undone with `restore --at <that TS>`.
  *    If it fails for any such target, the restore aborts with no target changed
  *    (`run`'s rollback asks for "best_effort": a warning, and the rollback goes on).
- * 4. Replace (lib/restore/apply.ts), then one line or event per target.
+ * 4. Replace (lib/restore/apply.ts), then one event per target (lib/events.ts).
  * 5. Post-snapshot: when a pre-snapshot was taken, the restored targets are snapshotted
  *    again, so `latest` is the restored state: a second `restore` finds everything
  *    unchanged (it does not toggle back to the pre-restore state, as switchyard's
@@ -78,7 +78,7 @@ const SEVERITY: Problem["code"][] = ["INTEGRITY", "BACKUP_MISSING", "RESTORE_FAI
 
 /** Runs a restore; every problem and target is emitted on `opts.emit`. */
 export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
-  const r = opts.emit;
+  const emit = opts.emit;
   const asRoot = process.getuid?.() === 0;
   const sum: RestoreSummary = {
     outcome: "OK",
@@ -93,7 +93,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   };
   const plan = await planRestore({ ...opts, asRoot });
   sum.runs = [...new Set(plan.items.map((it) => it.entry.ts))].sort((a, b) => a - b);
-  for (const p of plan.problems) problem(r, p.target, p.code, p.reason);
+  for (const p of plan.problems) problem(emit, p.target, p.code, p.reason);
   if (plan.problems.length > 0) {
     sum.failed = plan.problems.length;
     sum.outcome = SEVERITY.find((c) => plan.problems.some((p) => p.code === c))!;
@@ -101,7 +101,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   if (opts.dryRun) {
     for (const it of plan.items) {
       targetEvent(
-        r,
+        emit,
         it,
         it.action === "restore"
           ? "would_restore"
@@ -118,7 +118,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   const changing = plan.items.filter((it) => it.action !== "unchanged");
   for (const it of plan.items) {
     if (it.action === "unchanged") {
-      targetEvent(r, it, "unchanged");
+      targetEvent(emit, it, "unchanged");
       sum.unchanged++;
     }
   }
@@ -129,19 +129,19 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
       // The entries it did write are now the newest: name the run to restore anyway.
       const at = sum.runs.length === 1 ? String(sum.runs[0]) : "TS";
       problem(
-        r,
+        emit,
         pre.target,
         "RESTORE_FAILED",
         `pre-restore snapshot failed: ${pre.reason}; nothing restored ` +
           `(to restore without it: --no-pre-snapshot --at ${at})`,
       );
-      for (const it of changing) targetEvent(r, it, "not_restored");
+      for (const it of changing) targetEvent(emit, it, "not_restored");
       sum.failed = 1;
       sum.notRestored = changing.length;
       sum.outcome = "RESTORE_FAILED";
       return sum;
     } else {
-      r({
+      emit({
         event: "warning",
         command: "restore",
         what: "pre_snapshot_incomplete",
@@ -154,22 +154,22 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
 
   const res = applyRestore(changing, { io: opts.io, durable: opts.durable, asRoot });
   for (const it of res.done) {
-    targetEvent(r, it, it.action === "remove" ? "removed" : "restored");
+    targetEvent(emit, it, it.action === "remove" ? "removed" : "restored");
     count(sum, it);
   }
   if (res.failure !== undefined) {
-    problem(r, res.failure.target, res.failure.code, res.failure.reason);
+    problem(emit, res.failure.target, res.failure.code, res.failure.reason);
     sum.failed = 1;
     sum.outcome = res.failure.code;
   }
-  for (const it of res.notDone) targetEvent(r, it, "not_restored");
+  for (const it of res.notDone) targetEvent(emit, it, "not_restored");
   sum.notRestored = res.notDone.length;
   // Also after an incomplete best-effort pre-snapshot: what it wrote must not stay newest.
   if (opts.preSnapshot !== "off" && res.done.length > 0) {
     const post = await snapshotTargets(opts, res.done.map((it) => it.target));
     if (post.ok) sum.postSnapshot = post.run;
     else {
-      r({
+      emit({
         event: "warning",
         command: "restore",
         what: "post_snapshot_incomplete",

@@ -9,6 +9,7 @@
  * the renames follow in small turns (`commitSome`) or at `flush`, and only then is the
  * entry emitted as saved.
  */
+import { posix } from "node:path";
 import { type BPath, toText } from "../fs/bpath.ts";
 import { entryPaths } from "../store/layout.ts";
 import {
@@ -22,7 +23,6 @@ import { CommitBatch } from "./commit.ts";
 import type { Emit, SavedEvent } from "../events.ts";
 import type { Io } from "../fs/io.ts";
 import type { CopyJob, FileEntry } from "../pool/protocol.ts";
-import { posix } from "node:path";
 
 /**
  * Entries staged before a flush: bounds memory and the work lost to a crash. Small

@@ -594,7 +594,9 @@ test("restore changes no target when the pre-restore snapshot fails, and says ho
   };
   const { outcome, all } = await restoreWithIo([a, "--lock", dir.join("test.lock")], io);
   assert.equal(outcome, "RESTORE_FAILED");
-  const err = of(all, "error")[0]!;
+  // The pre-snapshot's own error comes first; then the restore's, which says how to go on.
+  assert.deepEqual(of(all, "error").map((e) => e.command), ["snapshot", "restore"]);
+  const err = of(all, "error")[1]!;
   assert.match(String(err.reason), /pre-restore snapshot failed/);
   assert.match(String(err.reason), new RegExp(`--no-pre-snapshot --at ${ts}`));
   assert.deepEqual(of(all, "not_restored").map((e) => e.path), [a]);
