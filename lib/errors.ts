@@ -20,6 +20,9 @@ export type ErrorCode =
   | "INTEGRITY" // 71
   | "COMMAND_FAILED"; // 80
 
+/** A command's outcome; main.ts maps it to the exit code. */
+export type Outcome = "OK" | ErrorCode;
+
 /** An error with a contract code; its message already names the path and the reason. */
 export class SnapyardError extends Error {
   readonly code: ErrorCode;

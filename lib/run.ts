@@ -17,11 +17,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { BPath } from "./fs/bpath.ts";
-import type { Outcome } from "./commands/context.ts";
+import type { Outcome } from "./errors.ts";
 import type { Io } from "./fs/io.ts";
 import { errnoOf, reasonOf } from "./errors.ts";
+import type { Emit, EndFields } from "./events.ts";
 import type { WorkerPool } from "./pool/pool.ts";
-import type { Reporter } from "./cli/report.ts";
 import { restore, type RestoreSummary } from "./restore/restore.ts";
 import type { SchemaChoice } from "./store/sidecar.ts";
 import { snapshot, type SnapshotSummary } from "./snapshot/run.ts";
@@ -37,7 +37,8 @@ export interface RunOptions {
   exclude: readonly string[];
   durable: boolean;
   pool: () => WorkerPool;
-  reporter: Reporter;
+  /** Where the run's events (and those of its snapshot and rollback) go. */
+  emit: Emit;
   io: Io;
 }
 
@@ -60,7 +61,7 @@ const FORWARDED = ["SIGINT", "SIGTERM"] as const;
 
 /** Runs steps 1–3; see the module header. */
 export async function runProtected(opts: RunOptions): Promise<RunResult> {
-  const r = opts.reporter;
+  const emit = opts.emit;
   const targets = [...new Set(opts.targets)];
   const snap = await snapshot({
     paths: targets,
@@ -70,24 +71,33 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
     exclude: opts.exclude,
     durable: opts.durable,
     pool: opts.pool(),
-    reporter: r,
+    emit,
     io: opts.io,
   });
   const saved = snap.files + snap.symlinks + snap.absent;
   if (snap.failed > 0) {
-    r.error(
-      `Not running "${opts.argv[0]}": the snapshot of run ${snap.run} failed for ` +
-        `${snap.failed} target(s)`,
-      { event: "error", reason: "snapshot failed; command not run", run: snap.run },
-    );
+    emit({
+      event: "error",
+      command: "run",
+      reason: "snapshot failed; command not run",
+      run: snap.run,
+      program: String(opts.argv[0]),
+      failed: snap.failed,
+    });
     return { outcome: "PARTIAL", snapshot: snap };
   }
   // The snapshot returns once the clock has passed its TS: entries from `snap.run` up to
   // now are this run's (the lock keeps every other run of ours out).
   const until = Date.now();
-  r.line(`snapshot ${snap.run}: ${saved} saved; running ${JSON.stringify(opts.argv)}`);
-  r.event({ event: "snapshot", run: snap.run, saved, skipped: snap.skipped });
-  r.flush();
+  // Its output comes out before COMMAND's (lib/cli/report.ts flushes on this event).
+  emit({
+    event: "snapshot",
+    command: "run",
+    run: snap.run,
+    saved,
+    skipped: snap.skipped,
+    argv: [...opts.argv],
+  });
 
   // SIGINT/SIGTERM: forwarded to COMMAND while it runs, ignored while rolling back.
   // Installed before the spawn, and one event-loop turn is let pass: Bun (and at times
@@ -97,7 +107,15 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
   const onSignal = (s: NodeJS.Signals) => {
     if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       forward(child.pid, s);
-    } else r.warn(`${s} ignored while rolling back`, { event: "warning", reason: `${s} ignored` });
+    } else {
+      emit({
+        event: "warning",
+        command: "run",
+        what: "signal_ignored",
+        reason: `${s} ignored`,
+        signal: s,
+      });
+    }
   };
   const handlers = FORWARDED.map((s) => [s, () => onSignal(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
@@ -111,11 +129,7 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
       });
     });
     if (end.kind === "exit" && end.code === 0) return { outcome: "OK", snapshot: snap, end };
-    r.error(`Command ${describeEnd(end)}: rolling back to run ${snap.run}`, {
-      event: "command_failed",
-      ...endFields(end),
-      run: snap.run,
-    });
+    emit({ event: "command_failed", command: "run", ...endFields(end), run: snap.run });
     const rollback = await restore({
       paths: targets,
       tag: opts.tag,
@@ -128,21 +142,19 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
       durable: opts.durable,
       schema: opts.schema,
       pool: opts.pool,
-      reporter: r,
+      emit,
       io: opts.io,
     });
     const found = rollback.restored + rollback.removed + rollback.unchanged + rollback.failed;
     if (rollback.outcome === "OK" && found < saved) {
-      r.error(
-        `Cannot roll back run ${snap.run}: ${saved - found} of its ${saved} entries are gone ` +
-          `(deleted with their directory?)`,
-        {
-          event: "error",
-          run: snap.run,
-          reason: "entries of the run are gone",
-          missing: saved - found,
-        },
-      );
+      emit({
+        event: "error",
+        command: "rollback",
+        run: snap.run,
+        reason: "entries of the run are gone",
+        missing: saved - found,
+        saved,
+      });
       rollback.outcome = "RESTORE_FAILED";
     }
     const outcome = rollback.outcome === "OK" ? "COMMAND_FAILED" : "RESTORE_FAILED";
@@ -165,15 +177,8 @@ function forward(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** How COMMAND ended, in words. */
-export function describeEnd(end: CommandEnd): string {
-  if (end.kind === "exit") return `exited with code ${end.code}`;
-  if (end.kind === "signal") return `was killed by ${end.signal}`;
-  return `could not be started: ${end.reason}`;
-}
-
 /** How COMMAND ended, as event fields. */
-export function endFields(end: CommandEnd): Record<string, unknown> {
+export function endFields(end: CommandEnd): EndFields {
   if (end.kind === "exit") return { exit_code: end.code };
   if (end.kind === "signal") return { signal: end.signal };
   return { spawn_error: end.reason };

@@ -1,14 +1,17 @@
 /**
- * Output for people and for log shippers.
+ * Output for people and for log shippers: where each event (lib/events.ts) goes.
  *
- * `--json`: one JSON object per line on stdout (events, then a final summary).
- * Otherwise: problems go to stderr as `snapyard: <message>`, results to stdout as
- * lines; `--quiet` keeps only errors. A progress line is drawn on stderr only when
- * stderr is a terminal, so cron output stays clean. Stdout is buffered and flushed
- * in large writes.
+ * `--json`: each event is one JSON object per line on stdout (the summary last).
+ * Otherwise an event becomes its text (lib/cli/event_text.ts): problems go to stderr as
+ * `snapyard: <message>`, results to stdout as lines; `--quiet` keeps only errors. A
+ * progress line is drawn on stderr only when stderr is a terminal, so cron output stays
+ * clean; any other output clears it first. Stdout is buffered and flushed in large
+ * writes.
  */
 import * as fs from "node:fs";
 import { isatty } from "node:tty";
+import type { Event } from "../events.ts";
+import { progressText, textOf } from "./event_text.ts";
 
 /** How output is shaped. */
 export type OutputMode = "human" | "json" | "quiet";
@@ -27,43 +30,39 @@ export class Reporter {
     this.#tty = stderrIsTty && mode === "human";
   }
 
+  /** Shows one event: a JSON line (`--json`), or its text for people. */
+  emit(e: Event): void {
+    if (e.event === "progress") {
+      this.#progress(progressText(e));
+      return;
+    }
+    if (this.mode === "json") this.#write(JSON.stringify(e));
+    else {
+      const t = textOf(e);
+      if (t?.to === "error") this.#stderr(`snapyard: ${t.text}`);
+      else if (t !== undefined && this.mode === "human") {
+        if (t.to === "warn") this.#stderr(`snapyard: ${t.text}`);
+        else this.#write(t.text);
+      }
+    }
+    // `run` starts COMMAND next, on the same stdout: what came before must be out first.
+    if (e.event === "snapshot") this.flush();
+  }
+
+  /** Free text for people (human mode only): the list tables, the demo's notes. */
+  line(text: string): void {
+    if (this.mode === "human") this.#write(text);
+  }
+
   #write(line: string): void {
+    this.#clearProgress();
     this.#out.push(line, "\n");
     this.#outBytes += line.length + 1;
     if (this.#outBytes > 1 << 16) this.flush();
   }
 
-  /** A JSON event (json mode only). */
-  event(e: Record<string, unknown>): void {
-    if (this.mode === "json") this.#write(JSON.stringify(e));
-  }
-
-  /** A result line for people (human mode only). */
-  line(text: string): void {
-    if (this.mode === "human") this.#write(text);
-  }
-
-  /** A skipped target or a warning: stderr for people, an event for machines. */
-  warn(message: string, e: Record<string, unknown>): void {
-    if (this.mode === "json") this.#write(JSON.stringify(e));
-    else if (this.mode === "human") this.#stderr(`snapyard: ${message}`);
-  }
-
-  /** A failure: always shown; an event in json mode. */
-  error(message: string, e: Record<string, unknown>): void {
-    if (this.mode === "json") this.#write(JSON.stringify(e));
-    else this.#stderr(`snapyard: ${message}`);
-  }
-
-  /** The final summary: a JSON event, or a line for people. */
-  summary(text: string, e: Record<string, unknown>): void {
-    this.clearProgress();
-    if (this.mode === "json") this.#write(JSON.stringify({ event: "summary", ...e }));
-    else if (this.mode === "human") this.#write(text);
-  }
-
   /** Redraws the progress line (terminal only, at most 10 times a second). */
-  progress(text: string): void {
+  #progress(text: string): void {
     if (!this.#tty) return;
     const now = performance.now();
     if (now - this.#lastProgress < 100) return;
@@ -73,7 +72,7 @@ export class Reporter {
   }
 
   /** Removes the progress line, if any. */
-  clearProgress(): void {
+  #clearProgress(): void {
     if (this.#progressShown) {
       fs.writeSync(2, "\r\x1b[K");
       this.#progressShown = false;
@@ -81,13 +80,13 @@ export class Reporter {
   }
 
   #stderr(text: string): void {
-    this.clearProgress();
     this.flush();
     writeAll(2, text + "\n");
   }
 
-  /** Writes buffered stdout. */
+  /** Writes buffered stdout (and removes the progress line, if any). */
   flush(): void {
+    this.#clearProgress();
     if (this.#out.length === 0) return;
     const s = this.#out.join("");
     this.#out = [];

@@ -1,13 +1,11 @@
 /** What every command receives, and what it returns. */
 import type { BPath } from "../fs/bpath.ts";
 import type { Options } from "../cli/parse.ts";
-import type { ErrorCode } from "../errors.ts";
 import type { Io } from "../fs/io.ts";
 import type { WorkerPool } from "../pool/pool.ts";
 import type { Reporter } from "../cli/report.ts";
 
-/** A command's outcome; main.ts maps it to the exit code. */
-export type Outcome = "OK" | ErrorCode;
+export type { Outcome } from "../errors.ts";
 
 /** The parsed invocation plus the shared services. */
 export interface CommandContext {

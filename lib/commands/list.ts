@@ -5,6 +5,7 @@
 import { type BPath, toText } from "../fs/bpath.ts";
 import type { CommandContext, Outcome } from "./context.ts";
 import { collectTargets, distinctTargets } from "../store/entries.ts";
+import type { EntryEvent } from "../events.ts";
 import { type ListRow, listRows, type ListState } from "../list.ts";
 
 const STATE_TEXT: Record<ListState, string> = {
@@ -65,9 +66,10 @@ function table(rows: ListRow[]): string[] {
   return [fmt(head), ...cells.map(fmt)];
 }
 
-function rowEvent(target: BPath, r: ListRow): Record<string, unknown> {
-  const e: Record<string, unknown> = {
+function rowEvent(target: BPath, r: ListRow): EntryEvent {
+  const e: EntryEvent = {
     event: "entry",
+    command: "list",
     target: toText(target),
     ts: r.ts,
     time: localIso(r.ts),
@@ -93,11 +95,7 @@ export function listCommand(ctx: CommandContext): Promise<Outcome> {
   let orphans = 0;
   const onError = (e: { path: BPath; reason: string }) => {
     errors++;
-    r.error(`Cannot list "${toText(e.path)}": ${e.reason}`, {
-      event: "error",
-      path: toText(e.path),
-      reason: e.reason,
-    });
+    r.emit({ event: "error", command: "list", path: toText(e.path), reason: e.reason });
   };
   for (const scan of distinctTargets(collectTargets(ctx.paths, tag, store, onError))) {
     targets++;
@@ -112,15 +110,16 @@ export function listCommand(ctx: CommandContext): Promise<Outcome> {
       r.line(`${toText(scan.target)}:`);
       for (const l of table(rows)) r.line(l);
     }
-    for (const row of rows) r.event(rowEvent(scan.target, row));
+    for (const row of rows) r.emit(rowEvent(scan.target, row));
     if (scan.temps.length > 0) {
       r.line(`  and ${scan.temps.length} leftover temp file(s): see verify; prune removes them`);
       for (const t of scan.temps) {
-        r.event({ event: "temp", target: toText(scan.target), path: toText(t) });
+        r.emit({ event: "temp", command: "list", target: toText(scan.target), path: toText(t) });
       }
     }
   }
-  r.summary(`list: ${targets} targets, ${entries} entries, ${orphans} orphan payloads`, {
+  r.emit({
+    event: "summary",
     command: "list",
     targets,
     entries,

@@ -1,25 +1,12 @@
-/** `snapyard run`: run lib/run.ts with the parsed options and summarise. */
+/** `snapyard run`: run lib/run.ts, its events to the reporter, and summarise. */
 import type { CommandContext, Outcome } from "./context.ts";
-import { describeEnd, endFields, runProtected, type RunResult } from "../run.ts";
+import type { RunSummaryEvent } from "../events.ts";
+import { endFields, runProtected, type RunResult } from "../run.ts";
 
-/** The summary for people. */
-export function runSummaryLine(res: RunResult): string {
-  const head = `run ${res.snapshot.run}`;
-  if (res.end === undefined) return `${head}: snapshot failed; command not run`;
-  if (res.rollback === undefined) return `${head}: command ${describeEnd(res.end)}`;
-  const b = res.rollback;
-  const forensic = b.preSnapshot === undefined
-    ? ""
-    : `; broken state saved as run ${b.preSnapshot}`;
-  const verdict = res.outcome === "COMMAND_FAILED" ? "rolled back" : "ROLLBACK FAILED";
-  return `${head}: command ${describeEnd(res.end)}; ${verdict}: ${b.restored} restored, ` +
-    `${b.removed} removed, ${b.unchanged} unchanged` +
-    (b.notRestored > 0 ? `, ${b.notRestored} not restored` : "") + forensic;
-}
-
-/** The summary as a JSON event body. */
-export function runSummaryEvent(res: RunResult): Record<string, unknown> {
-  const e: Record<string, unknown> = {
+/** The summary event of a run. */
+export function runSummaryEvent(res: RunResult): RunSummaryEvent {
+  const e: RunSummaryEvent = {
+    event: "summary",
     command: "run",
     run: res.snapshot.run,
     command_run: res.end !== undefined,
@@ -43,6 +30,7 @@ export function runSummaryEvent(res: RunResult): Record<string, unknown> {
 /** Runs COMMAND under protection; exit 0, 3 (snapshot failed), 80 (rolled back) or 70. */
 export async function runCommand(ctx: CommandContext): Promise<Outcome> {
   const o = ctx.options;
+  const r = ctx.reporter;
   const res = await runProtected({
     targets: ctx.paths,
     argv: ctx.argv,
@@ -52,9 +40,9 @@ export async function runCommand(ctx: CommandContext): Promise<Outcome> {
     exclude: o.exclude,
     durable: o.durable,
     pool: ctx.pool,
-    reporter: ctx.reporter,
+    emit: (e) => r.emit(e),
     io: ctx.io,
   });
-  ctx.reporter.summary(runSummaryLine(res), runSummaryEvent(res));
+  r.emit(runSummaryEvent(res));
   return res.outcome;
 }

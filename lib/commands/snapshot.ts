@@ -1,22 +1,16 @@
-/** `snapyard snapshot`: run the engine and summarise. */
+/** `snapyard snapshot`: run the engine, its events to the reporter, and summarise. */
 import type { CommandContext, Outcome } from "./context.ts";
+import type { SnapshotSummaryEvent } from "../events.ts";
 import { snapshot, type SnapshotSummary } from "../snapshot/run.ts";
 
-const MiB = 1024 * 1024;
-
-/** A one-line summary of a snapshot run. */
-export function summaryLine(s: SnapshotSummary): string {
-  const saved = s.files + s.symlinks + s.absent;
-  return `snapshot ${s.run}: ${saved} saved (${s.files} files, ${s.symlinks} symlinks, ` +
-    `${s.absent} absent; ${(s.bytes / MiB).toFixed(1)} MiB) in ${s.seconds.toFixed(2)} s` +
-    (s.skipped > 0 ? `, ${s.skipped} skipped` : "") + (s.failed > 0 ? `, ${s.failed} FAILED` : "");
-}
-
-/** The summary as a JSON event body. */
-export function summaryEvent(command: string, s: SnapshotSummary): Record<string, unknown> {
+/** The summary event of a snapshot run. */
+export function summaryEvent(s: SnapshotSummary): SnapshotSummaryEvent {
   return {
-    command,
+    event: "summary",
+    command: "snapshot",
     run: s.run,
+    targets: s.targets,
+    saved: s.files + s.symlinks + s.absent,
     files: s.files,
     symlinks: s.symlinks,
     absent: s.absent,
@@ -30,6 +24,7 @@ export function summaryEvent(command: string, s: SnapshotSummary): Record<string
 /** Snapshots ctx.paths as one run; PARTIAL (exit 3) when any target failed. */
 export async function snapshotCommand(ctx: CommandContext): Promise<Outcome> {
   const o = ctx.options;
+  const r = ctx.reporter;
   const s = await snapshot({
     paths: ctx.paths,
     tag: o.tag,
@@ -38,9 +33,9 @@ export async function snapshotCommand(ctx: CommandContext): Promise<Outcome> {
     exclude: o.exclude,
     durable: o.durable,
     pool: ctx.pool(),
-    reporter: ctx.reporter,
+    emit: (e) => r.emit(e),
     io: ctx.io,
   });
-  ctx.reporter.summary(summaryLine(s), summaryEvent("snapshot", s));
+  r.emit(summaryEvent(s));
   return s.failed > 0 ? "PARTIAL" : "OK";
 }

@@ -11,7 +11,7 @@
  *    (lib/snapshot/run.ts), so the restore can be undone with `restore --at <that TS>`.
  *    If it fails for any such target, the restore aborts with no target changed
  *    (`run`'s rollback asks for "best_effort": a warning, and the rollback goes on).
- * 4. Replace (lib/restore/apply.ts), then one line or event per target.
+ * 4. Replace (lib/restore/apply.ts), then one event per target (lib/events.ts).
  * 5. Post-snapshot: when a pre-snapshot was taken, the restored targets are snapshotted
  *    again, so `latest` is the restored state: a second `restore` finds everything
  *    unchanged (it does not toggle back to the pre-restore state, as switchyard's
@@ -20,12 +20,12 @@
  * The summary is the caller's (lib/commands/restore.ts, lib/run.ts).
  */
 import { type BPath, toText } from "../fs/bpath.ts";
+import type { Emit, TargetState } from "../events.ts";
 import type { AtSpec } from "../store/entries.ts";
-import type { Outcome } from "../commands/context.ts";
+import type { Outcome } from "../errors.ts";
 import type { Io } from "../fs/io.ts";
 import { reasonOf } from "../errors.ts";
 import type { WorkerPool } from "../pool/pool.ts";
-import { Reporter } from "../cli/report.ts";
 import { applyRestore } from "./apply.ts";
 import { type PlanItem, planRestore, type Problem } from "./plan.ts";
 import type { SchemaChoice } from "../store/sidecar.ts";
@@ -48,7 +48,8 @@ export interface RestoreOptions {
   /** Only entries at or after this TS count; other targets are left alone (`run`). */
   since?: number;
   pool: () => WorkerPool;
-  reporter: Reporter;
+  /** Where each target's outcome and each problem goes. */
+  emit: Emit;
   io: Io;
 }
 
@@ -75,14 +76,9 @@ export interface RestoreSummary {
 
 const SEVERITY: Problem["code"][] = ["INTEGRITY", "BACKUP_MISSING", "RESTORE_FAILED"];
 
-/** A reporter for the pre-snapshot: its problems are shown, its per-entry events are not. */
-class ProblemsOnly extends Reporter {
-  override event(_e: Record<string, unknown>): void {}
-}
-
-/** Runs a restore; every problem and target is reported on `opts.reporter`. */
+/** Runs a restore; every problem and target is emitted on `opts.emit`. */
 export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
-  const r = opts.reporter;
+  const emit = opts.emit;
   const asRoot = process.getuid?.() === 0;
   const sum: RestoreSummary = {
     outcome: "OK",
@@ -97,7 +93,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   };
   const plan = await planRestore({ ...opts, asRoot });
   sum.runs = [...new Set(plan.items.map((it) => it.entry.ts))].sort((a, b) => a - b);
-  for (const p of plan.problems) problem(r, p.target, p.code, p.reason);
+  for (const p of plan.problems) problem(emit, p.target, p.code, p.reason);
   if (plan.problems.length > 0) {
     sum.failed = plan.problems.length;
     sum.outcome = SEVERITY.find((c) => plan.problems.some((p) => p.code === c))!;
@@ -105,7 +101,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   if (opts.dryRun) {
     for (const it of plan.items) {
       targetEvent(
-        r,
+        emit,
         it,
         it.action === "restore"
           ? "would_restore"
@@ -122,7 +118,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   const changing = plan.items.filter((it) => it.action !== "unchanged");
   for (const it of plan.items) {
     if (it.action === "unchanged") {
-      targetEvent(r, it, "unchanged");
+      targetEvent(emit, it, "unchanged");
       sum.unchanged++;
     }
   }
@@ -133,52 +129,54 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
       // The entries it did write are now the newest: name the run to restore anyway.
       const at = sum.runs.length === 1 ? String(sum.runs[0]) : "TS";
       problem(
-        r,
+        emit,
         pre.target,
         "RESTORE_FAILED",
         `pre-restore snapshot failed: ${pre.reason}; nothing restored ` +
           `(to restore without it: --no-pre-snapshot --at ${at})`,
       );
-      for (const it of changing) targetEvent(r, it, "not_restored");
+      for (const it of changing) targetEvent(emit, it, "not_restored");
       sum.failed = 1;
       sum.notRestored = changing.length;
       sum.outcome = "RESTORE_FAILED";
       return sum;
     } else {
-      r.warn(`Pre-restore snapshot incomplete: "${toText(pre.target)}": ${pre.reason}`, {
+      emit({
         event: "warning",
+        command: "restore",
+        what: "pre_snapshot_incomplete",
         path: toText(pre.target),
         reason: `pre-restore snapshot incomplete: ${pre.reason}`,
+        detail: pre.reason,
       });
     }
   }
 
   const res = applyRestore(changing, { io: opts.io, durable: opts.durable, asRoot });
   for (const it of res.done) {
-    targetEvent(r, it, it.action === "remove" ? "removed" : "restored");
+    targetEvent(emit, it, it.action === "remove" ? "removed" : "restored");
     count(sum, it);
   }
   if (res.failure !== undefined) {
-    problem(r, res.failure.target, res.failure.code, res.failure.reason);
+    problem(emit, res.failure.target, res.failure.code, res.failure.reason);
     sum.failed = 1;
     sum.outcome = res.failure.code;
   }
-  for (const it of res.notDone) targetEvent(r, it, "not_restored");
+  for (const it of res.notDone) targetEvent(emit, it, "not_restored");
   sum.notRestored = res.notDone.length;
   // Also after an incomplete best-effort pre-snapshot: what it wrote must not stay newest.
   if (opts.preSnapshot !== "off" && res.done.length > 0) {
     const post = await snapshotTargets(opts, res.done.map((it) => it.target));
     if (post.ok) sum.postSnapshot = post.run;
     else {
-      r.warn(
-        `Post-restore snapshot incomplete: "${toText(post.target)}": ${post.reason} ` +
-          `(a later restore at latest would select the pre-restore state)`,
-        {
-          event: "warning",
-          path: toText(post.target),
-          reason: `post-restore snapshot incomplete: ${post.reason}`,
-        },
-      );
+      emit({
+        event: "warning",
+        command: "restore",
+        what: "post_snapshot_incomplete",
+        path: toText(post.target),
+        reason: `post-restore snapshot incomplete: ${post.reason}`,
+        detail: post.reason,
+      });
     }
   }
   return sum;
@@ -197,8 +195,6 @@ type PreResult = { ok: true; run: number } | { ok: false; target: BPath; reason:
 
 /** Steps 3 and 5: one snapshot run of `targets`; ok only if every one was saved. */
 async function snapshotTargets(opts: RestoreOptions, targets: BPath[]): Promise<PreResult> {
-  opts.reporter.flush();
-  const sub = new ProblemsOnly(opts.reporter.mode);
   try {
     const s = await snapshot({
       paths: targets,
@@ -207,7 +203,10 @@ async function snapshotTargets(opts: RestoreOptions, targets: BPath[]): Promise<
       schema: opts.schema,
       durable: opts.durable,
       pool: opts.pool(),
-      reporter: sub,
+      // Its problems and progress are shown, its per-entry events are not.
+      emit: (e) => {
+        if (e.event !== "saved") opts.emit(e);
+      },
       io: opts.io,
     });
     const f = s.failures[0];
@@ -217,50 +216,22 @@ async function snapshotTargets(opts: RestoreOptions, targets: BPath[]): Promise<
     return { ok: true, run: s.run };
   } catch (e) {
     return { ok: false, target: targets[0]!, reason: reasonOf(e) };
-  } finally {
-    sub.flush();
   }
 }
 
-type TargetState =
-  | "restored"
-  | "removed"
-  | "unchanged"
-  | "would_restore"
-  | "would_remove"
-  | "not_restored";
-
-const WORDS: Record<TargetState, string> = {
-  restored: "restored",
-  removed: "removed",
-  unchanged: "unchanged",
-  would_restore: "would restore",
-  would_remove: "would remove",
-  not_restored: "NOT restored",
-};
-
-/** One line (or event) about one target. */
-function targetEvent(r: Reporter, it: PlanItem, state: TargetState): void {
-  const kind = it.sidecar.prior_kind;
-  const what = kind === "none" ? `absent in run ${it.entry.ts}` : `${kind} from run ${it.entry.ts}`;
+/** The event about one target. */
+function targetEvent(emit: Emit, it: PlanItem, state: TargetState): void {
   const unverified = it.unverified && state !== "unchanged" && state !== "not_restored";
-  const note = unverified ? ", UNVERIFIED: v1 entry without hash (--allow-unverified)" : "";
-  r.line(`${WORDS[state]} "${toText(it.target)}" (${what}${note})`);
-  const e: Record<string, unknown> = {
+  emit({
     event: state,
+    command: "restore",
     path: toText(it.target),
-    kind,
+    kind: it.sidecar.prior_kind,
     ts: it.entry.ts,
-  };
-  if (unverified) e.unverified = true;
-  r.event(e);
+    ...(unverified ? { unverified: true } : {}),
+  });
 }
 
-function problem(r: Reporter, target: BPath, code: Problem["code"], reason: string): void {
-  r.error(`Cannot restore "${toText(target)}": ${reason}`, {
-    event: "error",
-    path: toText(target),
-    code,
-    reason,
-  });
+function problem(emit: Emit, target: BPath, code: Problem["code"], reason: string): void {
+  emit({ event: "error", command: "restore", path: toText(target), code, reason });
 }

@@ -6,10 +6,9 @@
  * If the sidecar temp cannot be written, the payload is removed: no orphan is left.
  */
 import * as fs from "node:fs";
-import { posix } from "node:path";
 import { fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
-import { payloadName, sidecarName } from "../store/layout.ts";
+import { entryPaths } from "../store/layout.ts";
 import { copyHashFile } from "./payload.ts";
 import { buildSidecar, encodeSidecar } from "../store/sidecar.ts";
 import type { CopyJob, FileEntry, SidecarSpec } from "../pool/protocol.ts";
@@ -29,14 +28,11 @@ export function snapshotFile(
   const json = encodeSidecar(
     buildSidecar({ kind: "file", ...c }, spec.schema, spec.run, new Date(spec.run)),
   );
+  const paths = entryPaths(job.dir, job.name, job.tag, c.ts);
   try {
-    const sidecarTemp = writeTempFile(
-      posix.join(job.dir, sidecarName(job.name, job.tag, c.ts)),
-      json,
-    );
-    return { ...c, sidecarTemp };
+    return { ...c, sidecarTemp: writeTempFile(paths.sidecar, json) };
   } catch (e) {
-    fs.rmSync(fsPath(posix.join(job.dir, payloadName(job.name, job.tag, c.ts))), { force: true });
+    fs.rmSync(fsPath(paths.payload), { force: true });
     throw e;
   }
 }

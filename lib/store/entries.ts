@@ -16,7 +16,14 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
-import { entryDir, nameMatcher, parseAnyName, type ParsedName, targetDirOf } from "./layout.ts";
+import {
+  entryDir,
+  entryPaths,
+  nameMatcher,
+  parseAnyName,
+  type ParsedName,
+  targetDirOf,
+} from "./layout.ts";
 import { type ParseResult, parseSidecar } from "./sidecar.ts";
 
 /** `--at`: which entry a reading command selects. */
@@ -95,12 +102,12 @@ function finish(scan: TargetScan, byTs: Map<number, Files>): TargetScan {
   const tss = [...byTs.keys()].sort((a, b) => b - a);
   for (const ts of tss) {
     const f = byTs.get(ts)!;
-    const payload = posix.join(scan.dir, `.${scan.name}.${scan.tag}.${ts}.bak`);
+    const { payload, sidecar } = entryPaths(scan.dir, scan.name, scan.tag, ts);
     if (f.sidecar) {
       scan.entries.push({
         ts,
         payload,
-        sidecar: `${payload}.meta.json`,
+        sidecar,
         state: f.payload ? "complete" : "payload_missing",
       });
     } else scan.orphanPayloads.push({ ts, payload });

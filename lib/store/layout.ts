@@ -37,7 +37,22 @@ export function payloadName(name: BPath, tag: string, ts: number): BPath {
 
 /** The name of an entry's sidecar. */
 export function sidecarName(name: BPath, tag: string, ts: number): BPath {
-  return `.${name}.${tag}.${ts}.bak.meta.json`;
+  return `${payloadName(name, tag, ts)}${SIDECAR_EXT}`;
+}
+
+/** What a sidecar's name adds to its payload's. */
+const SIDECAR_EXT = ".meta.json";
+
+/** Where an entry's two files are. */
+export interface EntryPaths {
+  payload: BPath;
+  sidecar: BPath;
+}
+
+/** The payload and sidecar paths of the entry of `name` at `ts`, in entry directory `dir`. */
+export function entryPaths(dir: BPath, name: BPath, tag: string, ts: number): EntryPaths {
+  const payload = posix.join(dir, payloadName(name, tag, ts));
+  return { payload, sidecar: `${payload}${SIDECAR_EXT}` };
 }
 
 let tempCounter = 0;

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { posix } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Reporter } from "../../lib/cli/report.ts";
+import type { Event } from "../../lib/events.ts";
 
 /** Absolute path of the repository root. */
 export const ROOT = posix.dirname(posix.dirname(posix.dirname(fileURLToPath(import.meta.url))));
@@ -183,24 +183,21 @@ export function lsHex(dir: string): string[] {
   return r.stdout.split("\n").filter((l) => l !== "");
 }
 
-/** A reporter that keeps events instead of printing them; `problems` holds warnings and errors. */
-export class CaptureReporter extends Reporter {
+/**
+ * Keeps an engine's events instead of showing them: pass `emit`. `events` holds every
+ * event but progress; `problems` the skips, warnings and errors among them.
+ */
+export class CaptureReporter {
   events: Record<string, unknown>[] = [];
   problems: Record<string, unknown>[] = [];
-  constructor() {
-    super("json", false);
-  }
-  override event(e: Record<string, unknown>): void {
-    this.events.push(e);
-  }
-  override warn(_m: string, e: Record<string, unknown>): void {
-    this.events.push(e);
-    this.problems.push(e);
-  }
-  override error(_m: string, e: Record<string, unknown>): void {
-    this.events.push(e);
-    this.problems.push(e);
-  }
+  readonly emit = (e: Event): void => {
+    if (e.event === "progress") return;
+    const fields = e as unknown as Record<string, unknown>;
+    this.events.push(fields);
+    if (e.event === "skipped" || e.event === "warning" || e.event === "error") {
+      this.problems.push(fields);
+    }
+  };
 }
 
 /**

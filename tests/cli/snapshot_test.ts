@@ -75,6 +75,8 @@ test("snapshot (beside) saves files, relative/absolute/dangling symlinks and abs
       event: "summary",
       command: "snapshot",
       run,
+      targets: 6,
+      saved: 6,
       files: 2,
       symlinks: 3,
       absent: 1,

@@ -20,10 +20,12 @@ import { initRuntime } from "../../lib/fs/runtime.ts";
 import { parseAnyName, payloadName, sidecarName } from "../../lib/store/layout.ts";
 import { parseSidecar } from "../../lib/store/sidecar.ts";
 import { prune, type PruneEvent } from "../../lib/prune.ts";
-import { CaptureReporter, makeTree, type TempDir, tempDir } from "../_helpers/helpers.ts";
+import { makeTree, type TempDir, tempDir } from "../_helpers/helpers.ts";
 import { fastTempDir, files, retime } from "../_helpers/entry_fixture.ts";
 import { restoreTemps } from "../_helpers/restore_fixture.ts";
 import { FaultIo } from "./fault_io.ts";
+import { Reporter } from "../../lib/cli/report.ts";
+import type { Event } from "../../lib/events.ts";
 import { SPAWN } from "../_helpers/pool.ts";
 
 const TAG = "snapyard";
@@ -213,13 +215,12 @@ async function runCommand(
   const inv = parseCommandLine([...args, "--json", "--lock", dir.join("test.lock")]);
   if (inv.kind !== "command") throw new Error(`not a command: ${args.join(" ")}`);
   const all: Ev[] = [];
-  class Capture extends CaptureReporter {
-    override summary(_t: string, e: Ev): void {
-      all.push({ event: "summary", ...e });
+  class Capture extends Reporter {
+    override emit(e: Event): void {
+      if (e.event !== "progress") all.push(e as unknown as Ev);
     }
   }
-  const reporter = new Capture();
-  reporter.events = all;
+  const reporter = new Capture("json", false);
   const outcome = await execute(inv.command, inv.paths, inv.argv, inv.options, SPAWN, reporter, io);
   return { outcome, all };
 }

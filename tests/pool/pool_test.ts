@@ -57,7 +57,13 @@ test("a pool can use workers another thread started (Deno's engine worker); a re
     );
     assert.equal(adopted.size, 2);
     const reporter = new CaptureReporter();
-    const o = { paths: [dir.join("d")], tag: "snapyard", schema: "v3", durable: true, reporter };
+    const o = {
+      paths: [dir.join("d")],
+      tag: "snapyard",
+      schema: "v3",
+      durable: true,
+      emit: reporter.emit,
+    };
     const sum = await snapshot({ ...o, pool: adopted } as SnapshotOptions);
     assert.deepEqual([sum.files, sum.failed], [300, 0]);
     const [ok] = await adopted.hash([{ path: fromText(dir.join("d", "7")) }]);

@@ -156,7 +156,7 @@ test("restore() after snapshot() and random mutations gives back the original tr
       );
       const rep = new CaptureReporter();
       const common = { tag: "snapyard", store, schema: "v3" as const, durable: false, io: realIo };
-      const s = await snapshot({ ...common, paths: [root, ...paths], pool, reporter: rep });
+      const s = await snapshot({ ...common, paths: [root, ...paths], pool, emit: rep.emit });
       assert.equal(s.failed, 0, JSON.stringify(rep.problems));
 
       for (const e of c.entries) mutate(posix.join(root, e.dir, e.name), e.node, e.mutation);
@@ -171,7 +171,7 @@ test("restore() after snapshot() and random mutations gives back the original tr
         preSnapshot: "required",
         allowUnverified: false,
         pool: () => pool,
-        reporter: rep,
+        emit: rep.emit,
       };
       const r1 = await restore(opts);
       assert.equal(r1.outcome, "OK", JSON.stringify(rep.problems));

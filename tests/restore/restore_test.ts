@@ -14,6 +14,7 @@ import { SPAWN } from "../_helpers/pool.ts";
 import { parseCommandLine } from "../../lib/cli/parse.ts";
 import { type Io, realIo } from "../../lib/fs/io.ts";
 import { Reporter } from "../../lib/cli/report.ts";
+import type { Event } from "../../lib/events.ts";
 import { IS_ROOT, lsHex, makeTree, RUNTIME, tempDir } from "../_helpers/helpers.ts";
 import { cli, events, files, HAS_STRACE, runStraced, snap } from "../_helpers/entry_fixture.ts";
 import {
@@ -459,14 +460,8 @@ async function restoreWithIo(args: string[], io: Io): Promise<{ outcome: string;
   if (inv.kind !== "command") throw new Error("unreachable");
   const all: Ev[] = [];
   class Capture extends Reporter {
-    override event(e: Ev): void {
-      all.push(e);
-    }
-    override error(_m: string, e: Ev): void {
-      all.push(e);
-    }
-    override summary(_t: string, e: Ev): void {
-      all.push({ event: "summary", ...e });
+    override emit(e: Event): void {
+      if (e.event !== "progress") all.push(e as unknown as Ev);
     }
   }
   const outcome = await execute(
@@ -601,7 +596,9 @@ test("restore changes no target when the pre-restore snapshot fails, and says ho
   };
   const { outcome, all } = await restoreWithIo([a, "--lock", dir.join("test.lock")], io);
   assert.equal(outcome, "RESTORE_FAILED");
-  const err = of(all, "error")[0]!;
+  // The pre-snapshot's own error comes first; then the restore's, which says how to go on.
+  assert.deepEqual(of(all, "error").map((e) => e.command), ["snapshot", "restore"]);
+  const err = of(all, "error")[1]!;
   assert.match(String(err.reason), /pre-restore snapshot failed/);
   assert.match(String(err.reason), new RegExp(`--no-pre-snapshot --at ${ts}`));
   assert.deepEqual(of(all, "not_restored").map((e) => e.path), [a]);

@@ -245,7 +245,7 @@ async function engineRun(root: string, io: Io) {
     schema: "v3",
     durable: true,
     pool,
-    reporter,
+    emit: reporter.emit,
     io,
   });
   return { sum, reporter };

@@ -121,7 +121,7 @@ test("snapshot() of a random tree reads back the same bytes, mode, link text and
           schema,
           durable,
           pool,
-          reporter,
+          emit: reporter.emit,
         });
         assert.deepEqual(reporter.problems, []);
         assert.equal(sum.failed, 0);

@@ -26,7 +26,7 @@ function opts(paths: string[], extra: Partial<SnapshotOptions> = {}) {
       schema: "v3",
       durable: true,
       pool,
-      reporter,
+      emit: reporter.emit,
       ...extra,
     } as SnapshotOptions,
   };
@@ -76,7 +76,7 @@ test("snapshot() returns only after the clock has passed its TS, so the next run
   assert.ok(Date.now() > second.run);
 });
 
-test("snapshot() counts files, symlinks, absent, skipped, failed and bytes", async () => {
+test("snapshot() counts targets, files, symlinks, absent, skipped, failed and bytes", async () => {
   await using dir = tempDir();
   makeTree(dir.path, [
     { kind: "file", path: "t/a", content: "12345" },
@@ -87,8 +87,8 @@ test("snapshot() counts files, symlinks, absent, skipped, failed and bytes", asy
   ]);
   const sum = await snapshot(opts([dir.join("t"), dir.join("t/gone")]).o);
   assert.deepEqual(
-    [sum.files, sum.symlinks, sum.absent, sum.skipped, sum.failed, sum.bytes],
-    [2, 1, 1, 1, 1, 8],
+    [sum.targets, sum.files, sum.symlinks, sum.absent, sum.skipped, sum.failed, sum.bytes],
+    [6, 2, 1, 1, 1, 1, 8],
   );
   assert.equal(sum.failures[0]!.path, dir.join(`t/${"x".repeat(240)}`));
   assert.ok(sum.seconds >= 0);

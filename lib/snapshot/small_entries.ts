@@ -1,0 +1,66 @@
+/**
+ * The entries small enough to make on the main thread: a symlink's payload (a symlink
+ * holding the same text) and an absent target's tombstone (an empty file).
+ *
+ * Order for a symlink: lstat it (it must still be a symlink), read its text as bytes,
+ * refuse text the sidecar cannot record, create the payload under a reserved name
+ * (lib/snapshot/payload.ts), stage the entry (lib/snapshot/staging.ts), which writes its
+ * sidecar temp. For an absent target: create the tombstone, stage the entry. A failure
+ * fails that target alone, with its reason.
+ */
+import * as fs from "node:fs";
+import { type BPath, fromBytes, fsPath, isUtf8, toText } from "../fs/bpath.ts";
+import { errnoOf, reasonOf } from "../errors.ts";
+import { handlesNonUtf8Names } from "../fs/runtime.ts";
+import { createSymlinkPayload, createTombstone } from "./payload.ts";
+import type { Staging } from "./staging.ts";
+
+const DENO_LINK = "link text is not valid UTF-8 and cannot be recorded in the sidecar";
+
+/** Snapshots symlink `path` (`name` in its entry directory `dir`). */
+export function snapshotSymlink(staging: Staging, path: BPath, dir: BPath, name: BPath): void {
+  let text: BPath;
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(fsPath(path));
+    if (!st.isSymbolicLink()) {
+      staging.fail(path, "was replaced during the run (no longer a symlink)");
+      return;
+    }
+    text = fromBytes(fs.readlinkSync(fsPath(path), { encoding: "buffer" }));
+  } catch (e) {
+    if (errnoOf(e) === "ENOENT") staging.fail(path, "vanished before it could be read");
+    // Deno throws a code-less error for link text it cannot decode (runtime-facts §4).
+    else if (!handlesNonUtf8Names && errnoOf(e) === undefined) staging.fail(path, DENO_LINK);
+    else staging.fail(path, reasonOf(e));
+    return;
+  }
+  if (!isUtf8(text)) {
+    staging.fail(path, DENO_LINK);
+    return;
+  }
+  const { tag, ts } = staging.spec;
+  try {
+    const ets = createSymlinkPayload(dir, name, tag, ts, text);
+    staging.stage(path, dir, ets, {
+      kind: "symlink",
+      dest: toText(text),
+      mtimeMs: st.mtimeMs,
+      uid: st.uid,
+      gid: st.gid,
+    });
+  } catch (e) {
+    staging.fail(path, `cannot create symlink payload: ${reasonOf(e)}`);
+  }
+}
+
+/** Snapshots absent target `path` as a tombstone (`name` in its entry directory `dir`). */
+export function snapshotAbsent(staging: Staging, path: BPath, dir: BPath, name: BPath): void {
+  const { tag, ts } = staging.spec;
+  try {
+    const ets = createTombstone(dir, name, tag, ts);
+    staging.stage(path, dir, ets, { kind: "none" });
+  } catch (e) {
+    staging.fail(path, `cannot create tombstone: ${reasonOf(e)}`);
+  }
+}
