@@ -4,12 +4,14 @@
  * - `syncfs(2)` and `flock(2)` are not in `node:fs`; both runtimes reach libc through
  *   their FFI (`Deno.dlopen`, `bun:ffi`). The library is opened lazily, once.
  *   Where FFI is unavailable, `syncFilesystem` falls back to `sync -f DIR`.
- * - Deno's `node:fs` fstat costs ~9 µs (Bun's ~0.5 µs), twice per file copied: on Deno
- *   `fstatFd` calls statx(2) through the FFI instead (~0.5 µs).
+ * - Deno's `node:fs` fstat costs ~9 µs (Bun's ~0.5 µs), twice per file copied, and its
+ *   bigint stats round mtime to milliseconds and ctime to seconds: on Deno `fstatFd` and
+ *   `lstatPath` call statx(2) through the FFI instead (~0.5 µs, nanoseconds exact).
  * - O_DIRECT needs a buffer at an aligned address; only the FFI can tell an address
  *   (`alignedBuffer`).
  * - Deno cannot address non-UTF-8 file names (it decodes them lossily); Bun can.
  */
+import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -56,6 +58,8 @@ interface Libc {
   addressOf(b: Uint8Array): bigint;
   /** statx(2) of an open fd into `out` (256 bytes); Deno only. */
   statxFd?: (fd: number, out: Uint8Array) => number;
+  /** statx(2) of a NUL-terminated path, not following a symlink; Deno only. */
+  statxPath?: (path: Uint8Array, out: Uint8Array) => number;
 }
 
 let libc: Libc | null | undefined;
@@ -76,6 +80,8 @@ async function loadLibc(): Promise<Libc | null> {
       libc = {
         statxFd: (fd, out) =>
           s.statx!(fd, emptyPath, AT_EMPTY_PATH, STATX_BASIC_STATS, out) as number,
+        statxPath: (path, out) =>
+          s.statx!(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, out) as number,
         syncfs: (fd) => s.syncfs!(fd) as number,
         flock: (fd, op) => s.flock!(fd, op) as number,
         errno: () => new D.UnsafePointerView(s.__errno_location!()).getInt32(0),
@@ -107,9 +113,13 @@ async function loadLibc(): Promise<Libc | null> {
 }
 
 const AT_EMPTY_PATH = 0x1000;
+const AT_FDCWD = -100;
+const AT_SYMLINK_NOFOLLOW = 0x100;
 const STATX_BASIC_STATS = 0x7ff;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+const S_IFDIR = 0o040000;
 
 /** What snapyard needs of fstat(2). */
 export interface FdStat {
@@ -118,6 +128,8 @@ export interface FdStat {
   uid: number;
   gid: number;
   size: number;
+  /** The device, encoded as glibc's makedev() (as `fs.Stats.dev`). */
+  dev: bigint;
   ino: bigint;
   /** Whole milliseconds, as `fs.BigIntStats.mtimeMs`. */
   mtimeMs: number;
@@ -147,6 +159,7 @@ export function fstatFd(fd: number): FdStat {
       uid: Number(st.uid),
       gid: Number(st.gid),
       size: Number(st.size),
+      dev: st.dev,
       ino: st.ino,
       mtimeMs: Number(st.mtimeMs),
       mtimeNs: st.mtimeNs,
@@ -154,21 +167,77 @@ export function fstatFd(fd: number): FdStat {
     };
   }
   if (libc.statxFd(fd, statxBuf) !== 0) throw errnoError("fstat", libc.errno());
-  // struct statx (linux/stat.h, the same on every architecture).
+  return fromStatx();
+}
+
+/** The FdStat in `statxBuf` (struct statx, linux/stat.h: the same on every architecture). */
+function fromStatx(): FdStat {
   const mode = statxView.getUint16(28, true);
-  const mtimeNs = statxNs(112);
   return {
     isFile: (mode & S_IFMT) === S_IFREG,
     mode,
     uid: statxView.getUint32(20, true),
     gid: statxView.getUint32(24, true),
     size: Number(statxView.getBigUint64(40, true)),
+    dev: makedev(statxView.getUint32(136, true), statxView.getUint32(140, true)),
     ino: statxView.getBigUint64(32, true),
     mtimeMs: Number(statxView.getBigInt64(112, true) * 1000n) +
       Math.floor(statxView.getUint32(120, true) / 1e6),
-    mtimeNs,
+    mtimeNs: statxNs(112),
     ctimeNs: statxNs(96),
   };
+}
+
+/** glibc's makedev(3): how `st_dev` (and so `fs.Stats.dev`) encodes a major and minor. */
+function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major);
+  const mi = BigInt(minor);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) |
+    (mi & 0xffn);
+}
+
+/** What snapyard needs of lstat(2), with nanosecond times on every runtime. */
+export interface PathStat extends FdStat {
+  kind: "file" | "symlink" | "dir" | "other";
+}
+
+function kindOfMode(mode: number): PathStat["kind"] {
+  const t = mode & S_IFMT;
+  return t === S_IFREG ? "file" : t === S_IFLNK ? "symlink" : t === S_IFDIR ? "dir" : "other";
+}
+
+/**
+ * lstat(2) of `path` (never following a symlink), or undefined when it does not exist.
+ * statx through the FFI on Deno (its `node:fs` rounds times), `node:fs` elsewhere.
+ * @throws a system error (with `code`) for anything but ENOENT.
+ */
+export function lstatPath(path: BPath): PathStat | undefined {
+  if (libc?.statxPath === undefined) {
+    const st = fs.lstatSync(fsPath(path), { bigint: true, throwIfNoEntry: false });
+    if (st === undefined) return undefined;
+    const mode = Number(st.mode);
+    return {
+      kind: kindOfMode(mode),
+      isFile: st.isFile(),
+      mode,
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+      size: Number(st.size),
+      dev: st.dev,
+      ino: st.ino,
+      mtimeMs: Number(st.mtimeMs),
+      mtimeNs: st.mtimeNs,
+      ctimeNs: st.ctimeNs,
+    };
+  }
+  const bytes = Buffer.from(path + "\0", "latin1");
+  if (libc.statxPath(bytes, statxBuf) !== 0) {
+    const errno = libc.errno();
+    if (errno === 2 /* ENOENT */) return undefined;
+    throw errnoError("lstat", errno, path);
+  }
+  const st = fromStatx();
+  return { ...st, kind: kindOfMode(st.mode) };
 }
 
 /**

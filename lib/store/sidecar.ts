@@ -2,6 +2,12 @@
  * Sidecar JSON: encoding (v2 byte-exact with switchyard-fs 1.0, v3 ours) and one
  * validating reader for v1, v2 and v3.
  *
+ * v3 may end with two keys of ours that switchyard-fs (which ignores unknown keys) never
+ * writes: `change`, why this version was written (lib/store/identity.ts), and
+ * `identity`, the stat identity of a file when it was taken (`dev`, `ino`, `mtime_ns`,
+ * `ctime_ns` as decimal strings: they overflow a JSON double), against which the next
+ * run decides "unchanged" without reading the file.
+ *
  * Keys are written in contract order with optional keys omitted, pretty-printed with
  * two spaces and no trailing newline, as serde's `to_writer_pretty` does.
  * Reading fails closed: unparseable JSON, a missing `schema` or `prior_kind`, an
@@ -28,6 +34,47 @@ export interface Sidecar {
   gid?: number;
   created_at?: string;
   run?: number;
+  change?: ChangeReason;
+  identity?: Identity;
+}
+
+/** Why a run wrote a new version of a target (the others are `unchanged`). */
+export type ChangeReason =
+  | "new"
+  | "size"
+  | "mtime"
+  | "ctime"
+  | "ino"
+  | "mode"
+  | "owner"
+  | "link"
+  | "kind"
+  | "no-identity"
+  | "broken-entry"
+  | "full";
+
+/** Every ChangeReason, for validation. */
+export const CHANGE_REASONS: readonly ChangeReason[] = [
+  "new",
+  "size",
+  "mtime",
+  "ctime",
+  "ino",
+  "mode",
+  "owner",
+  "link",
+  "kind",
+  "no-identity",
+  "broken-entry",
+  "full",
+];
+
+/** A file's stat identity when its version was taken (decimal strings). */
+export interface Identity {
+  dev: string;
+  ino: string;
+  mtime_ns: string;
+  ctime_ns: string;
 }
 
 /** What `snapshot` learned about a target, from which a sidecar is built. */
@@ -40,12 +87,22 @@ export type Prior =
     mtimeMs: number;
     uid: number;
     gid: number;
+    identity?: Identity;
   }
   | { kind: "symlink"; dest: string; mtimeMs: number; uid: number; gid: number }
   | { kind: "none" };
 
-/** Builds the sidecar for a prior state in the chosen schema. */
-export function buildSidecar(prior: Prior, schema: SchemaChoice, run: number, now: Date): Sidecar {
+/**
+ * Builds the sidecar for a prior state in the chosen schema; `change` (v3 only) says why
+ * this version was written.
+ */
+export function buildSidecar(
+  prior: Prior,
+  schema: SchemaChoice,
+  run: number,
+  now: Date,
+  change?: ChangeReason,
+): Sidecar {
   if (schema === "v2") {
     // Exactly what switchyard-fs writes: v2 for files (with hash), v1 otherwise.
     if (prior.kind === "file") {
@@ -74,6 +131,8 @@ export function buildSidecar(prior: Prior, schema: SchemaChoice, run: number, no
       gid: prior.gid,
       created_at,
       run,
+      ...(change === undefined ? {} : { change }),
+      ...(prior.identity === undefined ? {} : { identity: prior.identity }),
     };
   }
   if (prior.kind === "symlink") {
@@ -86,9 +145,16 @@ export function buildSidecar(prior: Prior, schema: SchemaChoice, run: number, no
       gid: prior.gid,
       created_at,
       run,
+      ...(change === undefined ? {} : { change }),
     };
   }
-  return { schema: "backup_meta.v3", prior_kind: "none", created_at, run };
+  return {
+    schema: "backup_meta.v3",
+    prior_kind: "none",
+    created_at,
+    run,
+    ...(change === undefined ? {} : { change }),
+  };
 }
 
 const KEY_ORDER = [
@@ -103,6 +169,8 @@ const KEY_ORDER = [
   "gid",
   "created_at",
   "run",
+  "change",
+  "identity",
 ] as const;
 
 /** Encodes a sidecar: contract key order, two-space indent, no trailing newline. */
@@ -121,6 +189,8 @@ const SCHEMAS: readonly string[] = ["backup_meta.v1", "backup_meta.v2", "backup_
 const KINDS: readonly string[] = ["file", "symlink", "none"];
 const HASH_RE = /^[0-9a-f]{64}$/;
 const MODE_RE = /^[0-7]{1,7}$/;
+const DECIMAL_RE = /^(0|[1-9][0-9]{0,19})$/;
+const IDENTITY_KEYS = ["dev", "ino", "mtime_ns", "ctime_ns"] as const;
 
 function fail(reason: string): ParseResult {
   return { ok: false, reason: `sidecar corrupt: ${reason}` };
@@ -155,6 +225,31 @@ export function parseSidecar(text: string): ParseResult {
       return fail(`${k} is not a non-negative number`);
     }
     s[k] = v;
+  }
+  if (o.change !== undefined) {
+    if (!CHANGE_REASONS.includes(o.change as ChangeReason)) {
+      return fail(`unknown change "${String(o.change)}"`);
+    }
+    s.change = o.change as ChangeReason;
+  }
+  if (o.identity !== undefined) {
+    const id = o.identity;
+    if (typeof id !== "object" || id === null || Array.isArray(id)) {
+      return fail("identity is not an object");
+    }
+    const rec = id as Record<string, unknown>;
+    for (const k of IDENTITY_KEYS) {
+      const v = rec[k];
+      if (typeof v !== "string" || !DECIMAL_RE.test(v)) {
+        return fail(`identity.${k} is not a decimal string`);
+      }
+    }
+    s.identity = {
+      dev: rec.dev as string,
+      ino: rec.ino as string,
+      mtime_ns: rec.mtime_ns as string,
+      ctime_ns: rec.ctime_ns as string,
+    };
   }
   if (s.prior_kind === "symlink" && s.prior_dest === undefined) {
     return fail("symlink without prior_dest");
