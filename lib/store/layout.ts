@@ -127,7 +127,8 @@ export function nameMatcher(name: BPath, tag: string): (fname: BPath) => ParsedN
 
 /** Whether a name is one of ours (any target, any tag): never taken as a target. */
 export function isOwnName(fname: BPath): boolean {
-  return fname.charCodeAt(0) === 46 /* . */ && ANY_RE.test(fname);
+  return fname.charCodeAt(0) === 46 /* . */ &&
+    (ANY_RE.test(fname) || RUN_RECORD_RE.test(fname) || RUN_RECORD_TEMP_RE.test(fname));
 }
 
 /** The directory that holds the entries of target `abs` (an absolute path). */
@@ -141,4 +142,36 @@ export function targetDirOf(entryDirPath: BPath, store: BPath | undefined): BPat
   if (store === undefined) return entryDirPath;
   const rel = posix.relative(store, entryDirPath);
   return rel === "" ? "/" : "/" + rel;
+}
+
+/**
+ * The name of a run record (lib/store/runs.ts): `.snapyard-run.<tag>.<ts>.json`, in the
+ * entry directory that anchors each PATH of the run. Never a target, never an entry.
+ */
+export function runRecordName(tag: string, ts: number): BPath {
+  return `.snapyard-run.${tag}.${ts}.json`;
+}
+
+const RUN_RECORD_RE = /^\.snapyard-run\.([A-Za-z0-9_-]{1,32})\.(\d{1,16})\.json$/;
+const RUN_RECORD_TEMP_RE =
+  /^\.snapyard-run\.([A-Za-z0-9_-]{1,32})\.(\d{1,16})\.json\.tmp-\d+(?:_\d+)?-\d+$/;
+
+/** Whether a name is a run record's temp (left by a crash: prune removes it). */
+export function isRunRecordTemp(fname: BPath): boolean {
+  return RUN_RECORD_TEMP_RE.test(fname);
+}
+
+/** Parses a run record's name; undefined for any other name. */
+export function parseRunRecordName(fname: BPath): { tag: string; ts: number } | undefined {
+  const m = RUN_RECORD_RE.exec(fname);
+  return m === null ? undefined : { tag: m[1]!, ts: Number(m[2]) };
+}
+
+/**
+ * The entry directory that anchors PATH `abs` for run records: a directory PATH's own
+ * entry directory (where its children's entries live), else its target's entry directory.
+ */
+export function anchorDir(abs: BPath, isDirectory: boolean, store: BPath | undefined): BPath {
+  if (!isDirectory) return entryDir(abs, store);
+  return store === undefined ? abs : posix.join(store, abs);
 }
