@@ -45,7 +45,7 @@ import type { ErrorCode } from "./errors.ts";
 import type { ListState } from "./list.ts";
 import type { Why } from "./prune.ts";
 import type { ProblemState } from "./store/check.ts";
-import type { PriorKind } from "./store/sidecar.ts";
+import type { ChangeReason, PriorKind } from "./store/sidecar.ts";
 
 /** Where an engine sends its events. */
 export type Emit = (e: Event) => void;
@@ -59,6 +59,17 @@ export interface SavedEvent {
   ts: number;
   size: number;
   hash?: string;
+  /** Why the target counted as changed (lib/store/identity.ts). */
+  change: ChangeReason;
+}
+
+/** A target equal to its newest complete entry: no new entry (its TS is `ts`). */
+export interface UnchangedEvent {
+  event: "unchanged";
+  command: "snapshot";
+  path: string;
+  kind: PriorKind;
+  ts: number;
 }
 
 /** A target the walk skipped (no content to save). */
@@ -222,6 +233,8 @@ export interface SnapshotSummaryEvent {
   files: number;
   symlinks: number;
   absent: number;
+  unchanged: number;
+  deleted: number;
   skipped: number;
   failed: number;
   bytes: number;
@@ -309,6 +322,7 @@ export type SummaryEvent =
 /** Every event. */
 export type Event =
   | SavedEvent
+  | UnchangedEvent
   | SkippedEvent
   | ErrorEvent
   | WarningEvent

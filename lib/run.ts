@@ -40,6 +40,8 @@ export interface RunOptions {
   /** Where the run's events (and those of its snapshot and rollback) go. */
   emit: Emit;
   io: Io;
+  /** `--ignore-inode` for the snapshot. */
+  ignoreInode?: boolean;
 }
 
 /** How COMMAND ended. */
@@ -70,11 +72,15 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
     schema: opts.schema,
     exclude: opts.exclude,
     durable: opts.durable,
-    pool: opts.pool(),
+    pool: opts.pool,
+    ignoreInode: opts.ignoreInode ?? false,
+    origin: "run",
     emit,
     io: opts.io,
   });
-  const saved = snap.files + snap.symlinks + snap.absent;
+  const saved = snap.files + snap.symlinks + snap.absent + snap.deleted;
+  // Every target the run covered, saved now or unchanged since an older entry.
+  const covered = snap.targets - snap.skipped;
   if (snap.failed > 0) {
     emit({
       event: "error",
@@ -134,8 +140,9 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
       paths: targets,
       tag: opts.tag,
       store: opts.store,
+      // Every target back to its version at the run: the newest entry at or before it
+      // (this run's, or an older one for a target the run found unchanged).
       at: { kind: "ts", ts: until },
-      since: snap.run,
       dryRun: false,
       preSnapshot: "best_effort",
       allowUnverified: false,
@@ -146,14 +153,14 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
       io: opts.io,
     });
     const found = rollback.restored + rollback.removed + rollback.unchanged + rollback.failed;
-    if (rollback.outcome === "OK" && found < saved) {
+    if (rollback.outcome === "OK" && found < covered) {
       emit({
         event: "error",
         command: "rollback",
         run: snap.run,
         reason: "entries of the run are gone",
-        missing: saved - found,
-        saved,
+        missing: covered - found,
+        saved: covered,
       });
       rollback.outcome = "RESTORE_FAILED";
     }

@@ -61,8 +61,10 @@ export function textOf(e: Event): Text | undefined {
         text: `Would remove ${e.what === "temp" ? "leftover temp file" : "orphan payload"} ` +
           `"${e.path}"`,
       };
-    case "restored":
     case "unchanged":
+      // Counted in the summary: a 10,000-file tree must not send 10,000 lines to cron mail.
+      return undefined;
+    case "restored":
     case "would_restore":
     case "not_restored":
       return { to: "line", text: targetText(e) };
@@ -175,7 +177,8 @@ function summaryText(e: SummaryEvent): string {
 
 function snapshotSummary(s: SnapshotSummaryEvent): string {
   return `snapshot ${s.run}: ${s.saved} saved (${s.files} files, ${s.symlinks} symlinks, ` +
-    `${s.absent} absent; ${(s.bytes / MiB).toFixed(1)} MiB) in ${s.seconds.toFixed(2)} s` +
+    `${s.absent} absent${s.deleted > 0 ? `, ${s.deleted} deleted` : ""}; ` +
+    `${(s.bytes / MiB).toFixed(1)} MiB), ${s.unchanged} unchanged in ${s.seconds.toFixed(2)} s` +
     (s.skipped > 0 ? `, ${s.skipped} skipped` : "") + (s.failed > 0 ? `, ${s.failed} FAILED` : "");
 }
 

@@ -37,6 +37,12 @@ export interface Options {
   schema: SchemaChoice;
   exclude: string[];
   durable: boolean;
+  /** `--full`: an entry for every target, changed or not. */
+  full: boolean;
+  /** `--ignore-inode`: compare without dev and ino. */
+  ignoreInode: boolean;
+  /** `restore --delete`: remove targets that did not exist at the selected run. */
+  deleteNew: boolean;
   at: AtSpec;
   dryRun: boolean;
   preSnapshot: boolean;
@@ -61,7 +67,7 @@ export type Invocation =
 
 const GLOBAL = ["json", "quiet", "lock", "lock-timeout", "config", "help", "version"];
 const ALLOWED: Record<CommandName, string[]> = {
-  snapshot: ["tag", "store", "workers", "schema", "exclude", "no-fsync"],
+  snapshot: ["tag", "store", "workers", "schema", "exclude", "no-fsync", "full", "ignore-inode"],
   restore: [
     "tag",
     "store",
@@ -71,11 +77,12 @@ const ALLOWED: Record<CommandName, string[]> = {
     "no-pre-snapshot",
     "allow-unverified",
     "no-fsync",
+    "delete",
   ],
   verify: ["tag", "store", "workers"],
   list: ["tag", "store"],
   prune: ["tag", "store", "keep", "max-age", "dry-run", "no-fsync"],
-  run: ["target", "tag", "store", "workers", "schema", "exclude", "no-fsync"],
+  run: ["target", "tag", "store", "workers", "schema", "exclude", "no-fsync", "ignore-inode"],
   demo: ["workers", "no-fsync"],
 };
 
@@ -93,6 +100,9 @@ const SPEC = {
   schema: { type: "string" },
   exclude: { type: "string", multiple: true },
   "no-fsync": { type: "boolean" },
+  full: { type: "boolean" },
+  "ignore-inode": { type: "boolean" },
+  delete: { type: "boolean" },
   at: { type: "string" },
   "dry-run": { type: "boolean" },
   "no-pre-snapshot": { type: "boolean" },
@@ -215,6 +225,9 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     schema,
     exclude: Array.isArray(v.exclude) ? v.exclude : [],
     durable: !bool("no-fsync"),
+    full: bool("full"),
+    ignoreInode: bool("ignore-inode"),
+    deleteNew: bool("delete"),
     at: str("at") === undefined ? { kind: "latest" } : parseAt(str("at")!),
     dryRun: bool("dry-run"),
     preSnapshot: !bool("no-pre-snapshot"),

@@ -39,6 +39,7 @@ export async function runCommand(ctx: CommandContext): Promise<Outcome> {
     schema: o.schema,
     exclude: o.exclude,
     durable: o.durable,
+    ignoreInode: o.ignoreInode,
     pool: ctx.pool,
     emit: (e) => r.emit(e),
     io: ctx.io,

@@ -5,9 +5,7 @@
  */
 import type { BPath } from "../fs/bpath.ts";
 import type { FailureCode } from "../errors.ts";
-
-/** Which sidecar schema a copy job writes (lib/store/sidecar.ts `SchemaChoice`). */
-export type SchemaChoice = "v2" | "v3";
+import type { ChangeReason, Identity, SchemaChoice } from "../store/sidecar.ts";
 
 /** What a worker learned copying one regular file, and where it put its sidecar temp. */
 export interface FileEntry {
@@ -19,6 +17,8 @@ export interface FileEntry {
   mode: number;
   uid: number;
   gid: number;
+  /** The file's stat identity after the copy (what the next run compares against). */
+  identity: Identity;
   sidecarTemp: BPath;
 }
 
@@ -29,6 +29,8 @@ export interface CopyJob {
   name: BPath;
   tag: string;
   ts: number;
+  /** Why this version is written (the sidecar's `change`). */
+  change: ChangeReason;
 }
 
 /** What every copy job of a run shares: how to write its sidecar temp. */

@@ -123,7 +123,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
     }
   }
   if (changing.length > 0 && opts.preSnapshot !== "off") {
-    const pre = await snapshotTargets(opts, changing.map((it) => it.target));
+    const pre = await snapshotTargets(opts, changing.map((it) => it.target), "pre-restore");
     if (pre.ok) sum.preSnapshot = pre.run;
     else if (opts.preSnapshot === "required") {
       // The entries it did write are now the newest: name the run to restore anyway.
@@ -166,7 +166,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   sum.notRestored = res.notDone.length;
   // Also after an incomplete best-effort pre-snapshot: what it wrote must not stay newest.
   if (opts.preSnapshot !== "off" && res.done.length > 0) {
-    const post = await snapshotTargets(opts, res.done.map((it) => it.target));
+    const post = await snapshotTargets(opts, res.done.map((it) => it.target), "post-restore");
     if (post.ok) sum.postSnapshot = post.run;
     else {
       emit({
@@ -194,7 +194,11 @@ function count(sum: RestoreSummary, it: PlanItem): void {
 type PreResult = { ok: true; run: number } | { ok: false; target: BPath; reason: string };
 
 /** Steps 3 and 5: one snapshot run of `targets`; ok only if every one was saved. */
-async function snapshotTargets(opts: RestoreOptions, targets: BPath[]): Promise<PreResult> {
+async function snapshotTargets(
+  opts: RestoreOptions,
+  targets: BPath[],
+  origin: "pre-restore" | "post-restore",
+): Promise<PreResult> {
   try {
     const s = await snapshot({
       paths: targets,
@@ -202,10 +206,12 @@ async function snapshotTargets(opts: RestoreOptions, targets: BPath[]): Promise<
       store: opts.store,
       schema: opts.schema,
       durable: opts.durable,
-      pool: opts.pool(),
-      // Its problems and progress are shown, its per-entry events are not.
+      pool: opts.pool,
+      origin,
+      // Its problems and progress are shown, its per-target events are not (a target
+      // already equal to its newest entry is not saved again: incremental, like any run).
       emit: (e) => {
-        if (e.event !== "saved") opts.emit(e);
+        if (e.event !== "saved" && e.event !== "unchanged") opts.emit(e);
       },
       io: opts.io,
     });

@@ -26,7 +26,7 @@ export function snapshotFile(
 ): FileEntry {
   const c = copyHashFile(job.src, job.dir, job.name, job.tag, job.ts, buf, direct);
   const json = encodeSidecar(
-    buildSidecar({ kind: "file", ...c }, spec.schema, spec.run, new Date(spec.run)),
+    buildSidecar({ kind: "file", ...c }, spec.schema, spec.run, new Date(spec.run), job.change),
   );
   const paths = entryPaths(job.dir, job.name, job.tag, c.ts);
   try {

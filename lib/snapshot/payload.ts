@@ -26,6 +26,8 @@ import { type BPath, fsPath } from "../fs/bpath.ts";
 import { errnoOf, FailureError } from "../errors.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
 import { type FdStat, fstatFd } from "../fs/runtime.ts";
+import { identityOf } from "../store/identity.ts";
+import type { FileEntry } from "../pool/protocol.ts";
 import {
   copyHashFd,
   DIRECT_ALIGN,
@@ -103,16 +105,8 @@ function sidecarTaken(dir: BPath, sidecar: BPath, runTs: number): boolean {
   return ahead.has(sidecar);
 }
 
-/** What a file copy learned. */
-export interface CopiedFile {
-  ts: number;
-  hash: string;
-  size: number;
-  mtimeMs: number;
-  mode: number;
-  uid: number;
-  gid: number;
-}
+/** What a file copy learned: a worker's result without its sidecar temp. */
+export type CopiedFile = Omit<FileEntry, "sidecarTemp">;
 
 function sameState(a: FdStat, b: FdStat): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs &&
@@ -183,6 +177,7 @@ export function copyHashFile(
           mode: after.mode,
           uid: after.uid,
           gid: after.gid,
+          identity: identityOf(after),
         };
       }
       if (attempt >= COPY_ATTEMPTS) {

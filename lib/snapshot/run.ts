@@ -4,14 +4,19 @@
  * Order of work:
  * 1. Pick the run's TS (ms since the epoch). Create the store directory if any.
  * 2. Walk the PATHs (lib/snapshot/walk.ts), streaming. Each target gets its entry
- *    directory (created in the store if needed). Regular files go to the worker pool in
+ *    directory (created in the store if needed) and is judged against its newest
+ *    complete entry (lib/snapshot/versions.ts): an unchanged target gets no entry, only
+ *    an `unchanged` event (`--full`: every target is written). Below a directory PATH,
+ *    a target that had entries and is gone gets a tombstone (deletions). Changed regular
+ *    files go to the worker pool (started only then) in
  *    batches (lib/snapshot/schedule.ts): copy + hash (one read per byte) and the sidecar
  *    temp, in parallel (lib/snapshot/file_entry.ts); symlinks and absent targets are
  *    small and made here (lib/snapshot/small_entries.ts).
  * 3. Every entry is staged for the batch commit (lib/snapshot/staging.ts,
  *    lib/snapshot/commit.ts): syncfs, rename, fsync of each directory, every
  *    `COMMIT_EVERY` entries and at the end. Memory stays bounded by the batch, not the tree.
- * 4. Before returning, wait until the clock has passed TS, so a later run (serialised
+ * 4. The run record (lib/snapshot/record.ts), after every entry is durable.
+ * 5. Before returning, wait until the clock has passed TS, so a later run (serialised
  *    by the lock) never gets the same TS.
  * Each target's outcome is emitted as an event (lib/events.ts): saved, skipped, or an
  * error with its path and reason; the rest is committed.
@@ -24,7 +29,10 @@ import type { Emit } from "../events.ts";
 import { type Io, realIo } from "../fs/io.ts";
 import type { WorkerPool } from "../pool/pool.ts";
 import { entryDir, longestEntryName, NAME_MAX } from "../store/layout.ts";
-import type { SchemaChoice } from "../store/sidecar.ts";
+import type { RunRecord } from "../store/runs.ts";
+import type { ChangeReason, SchemaChoice } from "../store/sidecar.ts";
+import { writeRunRecords } from "./record.ts";
+import { type Verdict, Versions } from "./versions.ts";
 import { compileExcludes } from "./glob.ts";
 import { CopyScheduler } from "./schedule.ts";
 import { snapshotAbsent, snapshotSymlink } from "./small_entries.ts";
@@ -43,12 +51,19 @@ export interface SnapshotOptions {
   exclude?: readonly string[];
   /** false only for `--no-fsync`. */
   durable: boolean;
-  pool: WorkerPool;
+  /** The pool, or how to start it: it is started only when a file must be copied. */
+  pool: WorkerPool | (() => WorkerPool);
   /** Where each target's outcome (and progress) goes. */
   emit: Emit;
   io?: Io;
   /** Force the run's TS (tests); default: the clock. */
   ts?: number;
+  /** `--full`: write an entry for every target, changed or not. */
+  full?: boolean;
+  /** `--ignore-inode`: leave dev and ino out of the comparison. */
+  ignoreInode?: boolean;
+  /** What makes this run, for its record (default: a snapshot). */
+  origin?: RunRecord["origin"];
 }
 
 /**
@@ -64,12 +79,69 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     const st = fs.statSync(fsPath(opts.store));
     skipDirs.add(`${st.dev}:${st.ino}`);
   }
-  const staging = new Staging(spec, opts.io ?? realIo, opts.durable, opts.emit);
-  const files = new CopyScheduler(opts.pool, { schema: spec.schema, run: spec.ts }, staging);
+  const io = opts.io ?? realIo;
+  const staging = new Staging(spec, io, opts.durable, opts.emit);
+  let scheduler: CopyScheduler | undefined;
+  const files = () =>
+    scheduler ??= new CopyScheduler(
+      typeof opts.pool === "function" ? opts.pool() : opts.pool,
+      { schema: spec.schema, run: spec.ts },
+      staging,
+    );
   const dirs = new EntryDirs(spec, opts.store, staging);
+  const versions = new Versions(spec.tag, opts.store);
+  const judging = {
+    tag: spec.tag,
+    full: opts.full ?? false,
+    ignoreInode: opts.ignoreInode ?? false,
+  };
+  /** The verdict on a target in entry directory `dir`; undefined when it failed (reported). */
+  const judge = (
+    path: BPath,
+    dir: BPath,
+    kind: "file" | "symlink" | "none",
+  ): Verdict | undefined => {
+    try {
+      return versions.of(dir).judge(path, kind, judging);
+    } catch (e) {
+      staging.fail(path, `cannot compare with its newest entry: ${reasonOf(e)}`);
+      return undefined;
+    }
+  };
+  const save = async (
+    path: BPath,
+    dir: BPath,
+    kind: "file" | "symlink" | "none",
+    why: ChangeReason,
+  ) => {
+    const name = posix.basename(path);
+    if (kind === "file") {
+      await files().add({ src: path, dir, name, tag: spec.tag, ts: spec.ts, change: why });
+    } else if (kind === "symlink") snapshotSymlink(staging, path, dir, name, why);
+    else snapshotAbsent(staging, path, dir, name, why);
+  };
 
-  const walk = walkTargets(opts.paths, { exclude: compileExcludes(opts.exclude ?? []), skipDirs });
+  const exclude = compileExcludes(opts.exclude ?? []);
+  const walk = walkTargets(opts.paths, { exclude, skipDirs, listDirs: true });
   for (const item of walk) {
+    if (item.kind === "dir") {
+      // Deletions: a target that had entries here and is gone gets a tombstone.
+      let gone: { target: BPath; index: { dir: BPath } }[];
+      try {
+        if (opts.store === undefined) versions.of(item.path, item.names);
+        gone = [...versions.vanished(item.path, item.names)];
+      } catch (e) {
+        staging.fail(item.path, `cannot read its entries: ${reasonOf(e)}`);
+        continue;
+      }
+      for (const { target, index } of gone) {
+        const v = judge(target, index.dir, "none");
+        if (v === undefined || v.unchanged) continue;
+        staging.summary.targets++;
+        await save(target, index.dir, "none", v.reason);
+      }
+      continue;
+    }
     staging.summary.targets++;
     if (item.kind === "error") {
       staging.fail(item.path, item.reason);
@@ -81,14 +153,35 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     }
     const dir = dirs.of(item.path);
     if (dir === undefined) continue;
-    const name = posix.basename(item.path);
-    if (item.kind === "file") {
-      await files.add({ src: item.path, dir, name, tag: spec.tag, ts: spec.ts });
-    } else if (item.kind === "symlink") snapshotSymlink(staging, item.path, dir, name);
-    else snapshotAbsent(staging, item.path, dir, name);
+    const v = judge(item.path, dir, item.kind);
+    if (v === undefined) continue;
+    if (v.unchanged) staging.unchanged(item.path, item.kind, v.ts);
+    else await save(item.path, dir, item.kind, v.reason);
   }
-  await files.finish();
+  await scheduler?.finish();
   staging.flush();
+  const s = staging.summary;
+  const failures = writeRunRecords(
+    opts.paths,
+    {
+      ts: spec.ts,
+      tag: spec.tag,
+      origin: opts.origin ?? "snapshot",
+      outcome: s.failed > 0 ? "partial" : "complete",
+      finishedAt: Date.now(),
+      targets: s.targets,
+      new: s.files + s.symlinks + s.absent,
+      unchanged: s.unchanged,
+      deleted: s.deleted,
+      failed: s.failed,
+      skipped: s.skipped,
+      bytesAdded: s.bytes,
+    },
+    opts.store,
+    opts.durable,
+    io,
+  );
+  for (const f of failures) staging.fail(f.path, f.reason);
 
   // A later run must get a later TS, even in the same millisecond.
   while (Date.now() <= spec.ts) await new Promise((r) => setTimeout(r, 1));

@@ -13,12 +13,19 @@ import { type BPath, fromBytes, fsPath, isUtf8, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { handlesNonUtf8Names } from "../fs/runtime.ts";
 import { createSymlinkPayload, createTombstone } from "./payload.ts";
+import type { ChangeReason } from "../store/sidecar.ts";
 import type { Staging } from "./staging.ts";
 
 const DENO_LINK = "link text is not valid UTF-8 and cannot be recorded in the sidecar";
 
 /** Snapshots symlink `path` (`name` in its entry directory `dir`). */
-export function snapshotSymlink(staging: Staging, path: BPath, dir: BPath, name: BPath): void {
+export function snapshotSymlink(
+  staging: Staging,
+  path: BPath,
+  dir: BPath,
+  name: BPath,
+  change: ChangeReason,
+): void {
   let text: BPath;
   let st: fs.Stats;
   try {
@@ -48,18 +55,24 @@ export function snapshotSymlink(staging: Staging, path: BPath, dir: BPath, name:
       mtimeMs: st.mtimeMs,
       uid: st.uid,
       gid: st.gid,
-    });
+    }, change);
   } catch (e) {
     staging.fail(path, `cannot create symlink payload: ${reasonOf(e)}`);
   }
 }
 
 /** Snapshots absent target `path` as a tombstone (`name` in its entry directory `dir`). */
-export function snapshotAbsent(staging: Staging, path: BPath, dir: BPath, name: BPath): void {
+export function snapshotAbsent(
+  staging: Staging,
+  path: BPath,
+  dir: BPath,
+  name: BPath,
+  change: ChangeReason,
+): void {
   const { tag, ts } = staging.spec;
   try {
     const ets = createTombstone(dir, name, tag, ts);
-    staging.stage(path, dir, ets, { kind: "none" });
+    staging.stage(path, dir, ets, { kind: "none" }, change);
   } catch (e) {
     staging.fail(path, `cannot create tombstone: ${reasonOf(e)}`);
   }

@@ -14,6 +14,7 @@ import { type BPath, toText } from "../fs/bpath.ts";
 import { entryPaths } from "../store/layout.ts";
 import {
   buildSidecar,
+  type ChangeReason,
   encodeSidecar,
   type Prior,
   type PriorKind,
@@ -47,6 +48,7 @@ interface StagedEntry {
   ts: number;
   size: number;
   hash: string | undefined;
+  change: ChangeReason;
 }
 
 /** The result of a run. */
@@ -57,6 +59,10 @@ export interface SnapshotSummary {
   files: number;
   symlinks: number;
   absent: number;
+  /** Targets equal to their newest complete entry: no new entry. */
+  unchanged: number;
+  /** Targets below a directory PATH that vanished since their newest entry: a tombstone each. */
+  deleted: number;
   skipped: number;
   failed: number;
   bytes: number;
@@ -84,6 +90,8 @@ export class Staging {
       files: 0,
       symlinks: 0,
       absent: 0,
+      unchanged: 0,
+      deleted: 0,
       skipped: 0,
       failed: 0,
       bytes: 0,
@@ -109,9 +117,17 @@ export class Staging {
     this.#emit({ event: "skipped", command: "snapshot", path: toText(path), reason });
   }
 
+  /** A target equal to its newest complete entry (of TS `ts`): counted, emitted, no entry. */
+  unchanged(path: BPath, kind: PriorKind, ts: number): void {
+    this.summary.unchanged++;
+    this.#emit({ event: "unchanged", command: "snapshot", path: toText(path), kind, ts });
+  }
+
   /** Stages a symlink or absent target whose payload was created at `ts` in `dir`. */
-  stage(path: BPath, dir: BPath, ts: number, prior: Prior): void {
-    const json = encodeSidecar(buildSidecar(prior, this.spec.schema, this.spec.ts, this.#now));
+  stage(path: BPath, dir: BPath, ts: number, prior: Prior, change: ChangeReason): void {
+    const json = encodeSidecar(
+      buildSidecar(prior, this.spec.schema, this.spec.ts, this.#now, change),
+    );
     const names = entryPaths(dir, posix.basename(path), this.spec.tag, ts);
     const size = prior.kind === "file" ? prior.size : 0;
     const hash = prior.kind === "file" ? prior.hash : undefined;
@@ -121,6 +137,7 @@ export class Staging {
       ts,
       size,
       hash,
+      change,
     });
     this.#sealWhenFull();
   }
@@ -134,6 +151,7 @@ export class Staging {
       ts: r.ts,
       size: r.size,
       hash: r.hash,
+      change: job.change,
     });
     this.#sealWhenFull();
   }
@@ -163,6 +181,7 @@ export class Staging {
     const s = this.summary;
     if (e.kind === "file") s.files++;
     else if (e.kind === "symlink") s.symlinks++;
+    else if (e.change === "kind") s.deleted++;
     else s.absent++;
     s.bytes += e.size;
     const ev: SavedEvent = {
@@ -172,6 +191,7 @@ export class Staging {
       kind: e.kind,
       ts: e.ts,
       size: e.size,
+      change: e.change,
     };
     if (e.hash !== undefined) ev.hash = e.hash;
     this.#emit(ev);

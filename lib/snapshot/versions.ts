@@ -64,15 +64,26 @@ export class EntryDirIndex {
     for (const [name, n] of this.#newest) n.payload = payloads.has(`${n.ts}\0${name}`);
   }
 
-  /** Reads `dir`; a directory that does not exist has no entries. */
+  /** Subdirectories of `dir` (store layout: images of target directories), when read. */
+  subdirs: BPath[] = [];
+
+  /**
+   * Reads `dir`; a directory that does not exist has no entries.
+   * @throws the system error when it exists but cannot be read.
+   */
   static read(dir: BPath, tag: string): EntryDirIndex {
-    let names: BPath[] = [];
+    let dirents: fs.Dirent[] = [];
     try {
-      names = fs.readdirSync(fsPath(dir), { encoding: "latin1" }) as unknown as BPath[];
+      dirents = fs.readdirSync(fsPath(dir), {
+        withFileTypes: true,
+        encoding: "latin1",
+      }) as unknown as fs.Dirent[];
     } catch (e) {
       if (errnoOf(e) !== "ENOENT" && errnoOf(e) !== "ENOTDIR") throw e;
     }
-    return new EntryDirIndex(dir, tag, names);
+    const index = new EntryDirIndex(dir, tag, dirents.map((d) => d.name as BPath));
+    index.subdirs = dirents.filter((d) => d.isDirectory()).map((d) => d.name as BPath);
+    return index;
   }
 
   /** Target names that have at least one entry here. */
@@ -149,4 +160,71 @@ function current(path: BPath, kind: "file" | "symlink" | "none"): Current | unde
   if (kind === "file") return { kind: "file", st };
   const text = fromBytes(fs.readlinkSync(fsPath(path), { encoding: "buffer" }));
   return { kind: "symlink", text, uid: st.uid, gid: st.gid };
+}
+
+/** How many entry directories' indexes are kept (the walk visits one directory at a time). */
+const KEPT_INDEXES = 64;
+
+/**
+ * The entry-directory indexes of one run: built from the walk's own listing in the
+ * beside layout (the entry directory is the target's directory), read from the store
+ * otherwise; a few are kept, since the walk finishes one directory before the next.
+ */
+export class Versions {
+  readonly #tag: string;
+  readonly #store: BPath | undefined;
+  readonly #indexes = new Map<BPath, EntryDirIndex>();
+
+  constructor(tag: string, store: BPath | undefined) {
+    this.#tag = tag;
+    this.#store = store;
+  }
+
+  /**
+   * The index of entry directory `dir`; `names` when the caller listed it already.
+   * @throws the system error when `dir` exists but cannot be read.
+   */
+  of(dir: BPath, names?: readonly BPath[]): EntryDirIndex {
+    let index = this.#indexes.get(dir);
+    if (index === undefined) {
+      index = names === undefined
+        ? EntryDirIndex.read(dir, this.#tag)
+        : new EntryDirIndex(dir, this.#tag, names);
+      if (this.#indexes.size >= KEPT_INDEXES) this.#indexes.clear();
+      this.#indexes.set(dir, index);
+    }
+    return index;
+  }
+
+  /**
+   * Targets that had entries under directory `path` (just listed by the walk: `names`)
+   * and are gone: names with entries that are no longer in it, and in the store layout
+   * every target below an image of a subdirectory that is no longer in it. A name that
+   * is still there in any form (excluded, a directory now, unreadable) is not gone.
+   * @throws the system error when an entry directory cannot be read.
+   */
+  *vanished(
+    path: BPath,
+    names: readonly BPath[],
+  ): Generator<{ target: BPath; index: EntryDirIndex }> {
+    const here = new Set(names);
+    const storeImage = this.#store === undefined ? undefined : posix.join(this.#store, path);
+    const index = storeImage === undefined ? this.of(path, names) : this.of(storeImage);
+    for (const name of index.names()) {
+      if (!here.has(name)) yield { target: posix.join(path, name), index };
+    }
+    if (storeImage === undefined) return;
+    for (const sub of index.subdirs) {
+      if (!here.has(sub)) yield* this.#below(posix.join(path, sub), posix.join(storeImage, sub));
+    }
+  }
+
+  /** Every target with entries in store image `image` of the gone directory `path`. */
+  *#below(path: BPath, image: BPath): Generator<{ target: BPath; index: EntryDirIndex }> {
+    const index = EntryDirIndex.read(image, this.#tag);
+    for (const name of index.names()) yield { target: posix.join(path, name), index };
+    for (const sub of index.subdirs) {
+      yield* this.#below(posix.join(path, sub), posix.join(image, sub));
+    }
+  }
 }

@@ -20,13 +20,17 @@ import { lossilyDecoded } from "../fs/runtime.ts";
 export type WalkItem =
   | { kind: "file" | "symlink" | "none"; path: BPath }
   | { kind: "skip"; path: BPath; reason: string }
-  | { kind: "error"; path: BPath; reason: string };
+  | { kind: "error"; path: BPath; reason: string }
+  /** A directory was read (only with `listDirs`): before its items, every name in it. */
+  | { kind: "dir"; path: BPath; names: readonly BPath[] };
 
 /** What the walk must leave alone. */
 export interface WalkOptions {
   exclude: Excluder;
   /** `dev:ino` of directories never entered (the store). */
   skipDirs: ReadonlySet<string>;
+  /** Also yield each directory read, with its names (deletions and entry lookup need them). */
+  listDirs?: boolean;
 }
 
 function specialReason(st: { isFIFO(): boolean; isSocket(): boolean }): string {
@@ -113,6 +117,9 @@ function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
   } catch (e) {
     yield { kind: "error", path: frame.dir, reason: `cannot read directory: ${reasonOf(e)}` };
     return;
+  }
+  if (opts.listDirs) {
+    yield { kind: "dir", path: frame.dir, names: entries.map((d) => d.name as BPath) };
   }
   for (const d of entries) {
     const name = d.name as BPath;

@@ -77,7 +77,15 @@ test("textOf() tells prune's and restore's `removed` apart; per-entry events sho
     { to: "line", text: 'removed "/t" (absent in run 5)' },
   );
   assert.equal(
-    textOf({ event: "saved", command: "snapshot", path: "/t", kind: "none", ts: 5, size: 0 }),
+    textOf({
+      event: "saved",
+      command: "snapshot",
+      path: "/t",
+      kind: "none",
+      ts: 5,
+      size: 0,
+      change: "new",
+    }),
     undefined,
   );
 });
@@ -92,6 +100,8 @@ test("textOf() the snapshot summary counts saved by kind, then skipped and faile
     files: 2,
     symlinks: 1,
     absent: 1,
+    unchanged: 3,
+    deleted: 0,
     skipped: 1,
     failed: 2,
     bytes: 3 << 20,
@@ -99,7 +109,7 @@ test("textOf() the snapshot summary counts saved by kind, then skipped and faile
   });
   assert.deepEqual(t, {
     to: "line",
-    text: "snapshot 9: 4 saved (2 files, 1 symlinks, 1 absent; 3.0 MiB) in 1.50 s, 1 skipped, " +
-      "2 FAILED",
+    text: "snapshot 9: 4 saved (2 files, 1 symlinks, 1 absent; 3.0 MiB), 3 unchanged in 1.50 s, " +
+      "1 skipped, 2 FAILED",
   });
 });

@@ -15,7 +15,8 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 /** A copy job of `name` in `dir` into that same directory. */
 function copyJob(dir: string, name: string) {
-  return { src: fromText(`${dir}/${name}`), dir: fromText(dir), name, tag: "snapyard", ts: TS };
+  const src = fromText(`${dir}/${name}`);
+  return { src, dir: fromText(dir), name, tag: "snapyard", ts: TS, change: "new" as const };
 }
 
 test("WorkerPool from a spawn source starts `size` workers, and each copy runs in a worker", async () => {
