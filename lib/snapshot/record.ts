@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import { type BPath, fsPath } from "../fs/bpath.ts";
-import { reasonOf } from "../errors.ts";
+import { errnoOf, reasonOf } from "../errors.ts";
 import { atomicWriteFile, writeTempFile } from "../fs/atomic_write.ts";
 import type { Io } from "../fs/io.ts";
 import { anchorDir } from "../store/layout.ts";
@@ -30,8 +30,7 @@ export function writeRunRecords(
 ): { path: BPath; reason: string }[] {
   const byDir = new Map<BPath, BPath[]>();
   for (const p of paths) {
-    const st = fs.lstatSync(fsPath(p), { throwIfNoEntry: false });
-    const dir = anchorDir(p, st?.isDirectory() ?? false, store);
+    const dir = anchorDir(p, isDirectory(p), store);
     const list = byDir.get(dir);
     if (list === undefined) byDir.set(dir, [p]);
     else if (!list.includes(p)) list.push(p);
@@ -47,6 +46,9 @@ export function writeRunRecords(
       else io.rename(writeTempFile(file, json, 0o600, io), file);
       written.push(dir);
     } catch (e) {
+      // Beside the entries: where the directory is gone (an absent target whose parent is
+      // missing), no entry is anchored there either.
+      if (store === undefined && (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR")) continue;
       failures.push({ path: file, reason: `cannot write run record: ${reasonOf(e)}` });
     }
   }
@@ -60,4 +62,13 @@ export function writeRunRecords(
     }
   }
   return failures;
+}
+
+function isDirectory(p: BPath): boolean {
+  try {
+    return fs.lstatSync(fsPath(p)).isDirectory();
+  } catch (_e) {
+    // Absent, or under a file (ENOTDIR): anchored like a file, beside its would-be entries.
+    return false;
+  }
 }

@@ -100,9 +100,10 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     path: BPath,
     dir: BPath,
     kind: "file" | "symlink" | "none",
+    full = judging.full,
   ): Verdict | undefined => {
     try {
-      return versions.of(dir).judge(path, kind, judging);
+      return versions.of(dir).judge(path, kind, { ...judging, full });
     } catch (e) {
       staging.fail(path, `cannot compare with its newest entry: ${reasonOf(e)}`);
       return undefined;
@@ -121,6 +122,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     else snapshotAbsent(staging, path, dir, name, why);
   };
 
+  const explicit = new Set(opts.paths);
   const exclude = compileExcludes(opts.exclude ?? []);
   const walk = walkTargets(opts.paths, { exclude, skipDirs, listDirs: true });
   for (const item of walk) {
@@ -135,7 +137,9 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
         continue;
       }
       for (const { target, index } of gone) {
-        const v = judge(target, index.dir, "none");
+        // A PATH given explicitly is judged as itself; `--full` does not repeat tombstones.
+        if (explicit.has(target)) continue;
+        const v = judge(target, index.dir, "none", false);
         if (v === undefined || v.unchanged) continue;
         staging.summary.targets++;
         await save(target, index.dir, "none", v.reason);
@@ -161,7 +165,9 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   await scheduler?.finish();
   staging.flush();
   const s = staging.summary;
-  const failures = writeRunRecords(
+  // A run that saved nothing and compared nothing (every target failed) covered nothing.
+  const covered = s.files + s.symlinks + s.absent + s.deleted + s.unchanged > 0 || s.failed === 0;
+  const failures = !covered ? [] : writeRunRecords(
     opts.paths,
     {
       ts: spec.ts,

@@ -14,9 +14,13 @@ export function cli(dir: string, args: readonly string[]): Promise<CliResult> {
   return runCli([...args, "--lock", posix.join(dir, "test.lock")]);
 }
 
-/** Runs `snapshot --json`, asserts exit 0, returns the run's TS. */
+/**
+ * Runs `snapshot --json --full`, asserts exit 0, returns the run's TS. `--full`: every
+ * call writes an entry per target, as these tests of reading commands need (incremental
+ * runs have tests of their own: tests/cli/incremental_test.ts).
+ */
 export async function snap(dir: string, args: readonly string[]): Promise<number> {
-  const r = await cli(dir, ["snapshot", "--json", "--no-fsync", ...args]);
+  const r = await cli(dir, ["snapshot", "--json", "--no-fsync", "--full", ...args]);
   assert.equal(r.code, 0, r.stderr);
   const sum = jsonLines(r.stdout).find((e) => e.event === "summary");
   return sum!.run as number;

@@ -80,6 +80,8 @@ test("snapshot (beside) saves files, relative/absolute/dangling symlinks and abs
       files: 2,
       symlinks: 3,
       absent: 1,
+      unchanged: 0,
+      deleted: 0,
       skipped: 0,
       failed: 0,
       bytes: 10,
@@ -163,7 +165,9 @@ test("snapshot --store given the store itself as PATH takes nothing from it", as
   const r = await snap(dir, ["--json", "--store", "t/store", "t", "t/store"]);
   assert.equal(r.code, 0, r.stderr);
   const sum = summaryOf(r.stdout);
-  assert.equal(sum.files, 1, "only t/a; never the store's lock file or entries");
+  // t/a is unchanged since the first run: it is the one target, saved or not.
+  const targets = (sum.files as number) + (sum.unchanged as number);
+  assert.equal(targets, 1, "only t/a; never the store's lock file or entries");
   assert.equal(sum.skipped, 1);
 });
 
@@ -354,8 +358,9 @@ test(
       assert.match(String(errors[0]!.reason), /not valid UTF-8/);
       assert.equal(summaryOf(r.stdout).files, 1, "the rest is committed");
       assert.ok(!names.some((n) => n.includes("efbfbd")), `mangled name written: ${names}`);
-      // Only the sources and ok's entry.
-      assert.equal(names.length, 4, names.join(" "));
+      // Only the sources, ok's entry and the run's record.
+      assert.equal(names.length, 5, names.join(" "));
+      assert.ok(names.includes(hex(`.snapyard-run.snapyard.${summaryOf(r.stdout).run}.json`)));
       assert.ok(names.includes(raw) && names.includes(hex("ok")));
     } else {
       assert.equal(r.code, 0, r.stderr);

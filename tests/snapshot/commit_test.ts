@@ -237,9 +237,11 @@ const ENGINE_TREE: Fixture[] = [
   { kind: "symlink", path: "t/l", target: "a" },
 ];
 
-async function engineRun(root: string, io: Io) {
+/** One run of t (and t/gone); `full`: an entry for every target, changed or not. */
+async function engineRun(root: string, io: Io, full = false) {
   const reporter = new CaptureReporter();
   const sum = await snapshot({
+    full,
     paths: [`${root}/t`, `${root}/t/gone`],
     tag: TAG,
     schema: "v3",
@@ -261,7 +263,7 @@ test("snapshot() with a failing syncfs (Io seam) commits nothing, leaves no temp
   );
   const io = new FakeIo();
   io.failSyncfs = true;
-  const { sum, reporter } = await engineRun(dir.path, io);
+  const { sum, reporter } = await engineRun(dir.path, io, true);
   assert.equal(sum.failed, 4);
   assert.equal(sum.files + sum.symlinks + sum.absent, 0);
   assert.ok(!reporter.events.some((e) => e.event === "saved"), "no entry claimed");

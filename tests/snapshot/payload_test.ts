@@ -248,10 +248,11 @@ for (const [label, when] of MTIMES) {
     await using dir = tempDir();
     makeTree(dir.path, [{ kind: "file", path: "f", content: "x".repeat(1234), mode: 0o4751 }]);
     if (when !== "") assert.equal(spawnSync("touch", ["-d", when, dir.join("f")]).status, 0);
-    const out = spawnSync("stat", ["-c", "%.9Y %.9Z %i %f %u %g", dir.join("f")], {
+    const out = spawnSync("stat", ["-c", "%.9Y %.9Z %i %f %u %g %d", dir.join("f")], {
       encoding: "utf8",
     }).stdout.trim().split(" ");
-    const [mtime, ctime, ino, mode, uid, gid] = out as [
+    const [mtime, ctime, ino, mode, uid, gid, dev] = out as [
+      string,
       string,
       string,
       string,
@@ -269,6 +270,7 @@ for (const [label, when] of MTIMES) {
         uid: Number(uid),
         gid: Number(gid),
         size: 1234,
+        dev: BigInt(dev),
         ino: BigInt(ino),
         mtimeMs: Number(floorMs),
         mtimeNs,
