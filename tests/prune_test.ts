@@ -26,6 +26,7 @@ import {
 } from "./_helpers/entry_fixture.ts";
 import { planTarget, type Rules } from "../lib/prune.ts";
 import type { EntryRef, TargetScan } from "../lib/store/entries.ts";
+import { parseAnyName, payloadName } from "../lib/store/layout.ts";
 
 const DAY = 86_400_000;
 type Ev = Record<string, unknown>;
@@ -431,13 +432,29 @@ function killedSnapshot(dir: string, args: string[], ms: number): Promise<string
   });
 }
 
-test("snapshot killed by SIGKILL at random moments leaves only complete entries or leftovers that verify names and prune removes", async () => {
+test("incremental snapshots killed by SIGKILL at random moments leave only complete entries of states the files had, or leftovers that verify names and prune removes", async () => {
   await using dir = fastTempDir();
   const fixtures: Fixture[] = [];
+  /** Every content each file ever had: no entry may claim another. */
+  const states = new Map<string, Set<string>>();
   for (let i = 0; i < 2000; i++) {
-    fixtures.push({ kind: "file", path: `t/d${i % 20}/f${i}`, content: `file ${i} `.repeat(20) });
+    const path = `t/d${i % 20}/f${i}`;
+    const content = `file ${i} `.repeat(20);
+    fixtures.push({ kind: "file", path, content });
+    states.set(dir.join(path), new Set([content]));
   }
   makeTree(dir.path, fixtures);
+  let round = 0;
+  /** Rewrites a tenth of the files, so each incremental run has copying to do. */
+  const mutate = () => {
+    round++;
+    for (let i = round % 10; i < 2000; i += 10) {
+      const path = dir.join(`t/d${i % 20}/f${i}`);
+      const content = `file ${i} round ${round} `.repeat(20 + round);
+      fs.writeFileSync(path, content);
+      states.get(path)!.add(content);
+    }
+  };
   const store = dir.join("store");
   const args = ["--store", store, dir.join("t")];
   const t0 = performance.now();
@@ -449,6 +466,7 @@ test("snapshot killed by SIGKILL at random moments leaves only complete entries 
   do {
     // Four kills at random moments of a run, then one look; again if none left anything.
     for (let i = 0; i < 4; i++, kills++) {
+      mutate();
       // A random moment inside a run (startup to exit), where files are being written.
       const ms = Math.floor(full * (0.2 + 0.75 * Math.random()));
       if (await killedSnapshot(dir.path, args, ms) === "SIGKILL") killed++;
@@ -456,9 +474,19 @@ test("snapshot killed by SIGKILL at random moments leaves only complete entries 
     v = await cli(dir.path, ["verify", "--json", "--store", store]);
   } while (events(v).summary.problems === 0 && kills < 24);
   const { all, summary } = events(v);
-  const states = new Set(all.filter((e) => e.event === "problem").map((e) => e.state));
+  const found = new Set(all.filter((e) => e.event === "problem").map((e) => e.state));
   // A crash leaves nothing but orphan payloads and temps; every committed entry is ok.
-  for (const s of states) assert.ok(s === "orphan_payload" || s === "temp", `state ${s}`);
+  for (const s of found) assert.ok(s === "orphan_payload" || s === "temp", `state ${s}`);
+  // Every committed entry holds a state its file really had.
+  const image = posix.join(store, dir.join("t"));
+  for (const rel of fs.readdirSync(image, { recursive: true }) as string[]) {
+    const p = parseAnyName(posix.basename(rel));
+    if (p?.kind !== "sidecar") continue;
+    const target = posix.join(dir.join("t"), posix.dirname(rel), p.name);
+    const payload = posix.join(image, posix.dirname(rel), payloadName(p.name, p.tag, p.ts));
+    const content = fs.readFileSync(payload, "utf8");
+    assert.ok(states.get(target)?.has(content), `${target}: entry ${p.ts} claims another state`);
+  }
   assert.equal(summary.ok, summary.entries);
   assert.equal(v.code, 71);
   const leftovers = summary.problems as number;

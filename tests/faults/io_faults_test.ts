@@ -17,7 +17,12 @@ import { execute } from "../../lib/commands/dispatch.ts";
 import { parseCommandLine } from "../../lib/cli/parse.ts";
 import { type Io, realIo } from "../../lib/fs/io.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
-import { parseAnyName, payloadName, sidecarName } from "../../lib/store/layout.ts";
+import {
+  parseAnyName,
+  parseRunRecordName,
+  payloadName,
+  sidecarName,
+} from "../../lib/store/layout.ts";
 import { parseSidecar } from "../../lib/store/sidecar.ts";
 import { prune, type PruneEvent } from "../../lib/prune.ts";
 import { makeTree, type TempDir, tempDir } from "../_helpers/helpers.ts";
@@ -246,7 +251,9 @@ async function changedTree(dir: TempDir): Promise<{ t: string; entries: Map<stri
 function targets(t: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of fs.readdirSync(t)) {
-    if (parseAnyName(n) === undefined) out[n] = fs.readFileSync(posix.join(t, n), "utf8");
+    if (parseAnyName(n) === undefined && parseRunRecordName(n) === undefined) {
+      out[n] = fs.readFileSync(posix.join(t, n), "utf8");
+    }
   }
   return out;
 }

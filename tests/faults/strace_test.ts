@@ -37,12 +37,14 @@ const TREE: Fixture[] = [
 ];
 
 /** Runs snapshot of t/ and t/gone, under strace with `inject` when given. */
+/** A snapshot of t and t/gone (`--full`: every target written, as each fault test needs). */
 function run(dir: TempDir, inject: string[] | undefined, extra: string[] = []) {
   const [cmd, argv] = cliCommand([
     "snapshot",
     "--lock",
     dir.join("lock"),
     "--json",
+    "--full",
     ...extra,
     "t",
     "t/gone",
