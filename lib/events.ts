@@ -25,6 +25,8 @@
  * | `restored`, `removed`, `unchanged`, `would_restore`, `would_remove`, `not_restored` | restore | `path` (string): the target; `kind` ("file" / "symlink" / "none"): what its entry recorded; `ts` (number): the entry's TS; `unverified` (true, when so): a v1 entry without hash, restored with --allow-unverified |
  * | `snapshot` | run | `run` (number): the run's TS; `saved`, `skipped` (number): targets; `argv` (string[]): COMMAND and its arguments, about to start |
  * | `command_failed` | run | `run` (number); one of `exit_code` (number), `signal` (string), `spawn_error` (string): how COMMAND ended |
+ * | `run` | runs | one run record: `ts`, `time` (local RFC 3339), `tag`, `paths` (string[]), `origin`, `outcome`, `finished_at`, `targets`, `new`, `unchanged`, `deleted`, `failed`, `skipped`, `bytes_added`, `records` (string[]: the record files) |
+ * | `run_pruned`, `would_prune_run` | prune | `ts` (number): the run; `why` (as `pruned`); `paths` (string[]): its PATHs; `files` (string[]): its record files removed |
  * | `summary` | each command | the run's counts, last: see `Summary` below |
  * | `progress` | snapshot, verify | `done` (number): entries saved / checked so far; `failed` (number): failures / problems so far. Drawn on a terminal; never written as JSON |
  *
@@ -36,7 +38,9 @@
  * - verify: `entries`, `ok`, `problems`, `states` ({state: count}), `hashed_files`,
  *   `hashed_bytes`, `seconds`, `files_per_s`, `mib_per_s`
  * - list: `targets`, `entries`, `orphan_payloads`, `errors`
- * - prune: `dry_run`, `targets`, `pruned`, `kept`, `orphan_payloads`, `temps`, `failed`
+ * - prune: `dry_run`, `targets`, `pruned`, `kept`, `orphan_payloads`, `temps`, `runs_kept`,
+ *   `runs_pruned`, `failed`
+ * - runs: `runs`, `errors`
  * - run: `run`, `command_run`, `rolled_back`, how COMMAND ended (as in `command_failed`)
  *   and, after a rollback, `restored`, `removed`, `unchanged`, `failed`, `not_restored`,
  *   `pre_snapshot` (TS or null)
@@ -46,6 +50,7 @@ import type { ListState } from "./list.ts";
 import type { Why } from "./prune.ts";
 import type { ProblemState } from "./store/check.ts";
 import type { ChangeReason, PriorKind } from "./store/sidecar.ts";
+import type { RunRecord } from "./store/runs.ts";
 
 /** Where an engine sends its events. */
 export type Emit = (e: Event) => void;
@@ -81,7 +86,14 @@ export interface SkippedEvent {
 }
 
 /** What failed: a command, or a step of one (`rollback`: a run's rollback as a whole). */
-export type ErrorCommand = "snapshot" | "restore" | "list" | "prune" | "run" | "rollback";
+export type ErrorCommand =
+  | "snapshot"
+  | "restore"
+  | "list"
+  | "prune"
+  | "run"
+  | "rollback"
+  | "runs";
 
 /** A failure: of one target or file (`path`), or of a whole run (run, rollback). */
 export interface ErrorEvent {
@@ -292,6 +304,8 @@ export interface PruneSummaryEvent {
   kept: number;
   orphan_payloads: number;
   temps: number;
+  runs_kept: number;
+  runs_pruned: number;
   failed: number;
 }
 
@@ -317,7 +331,8 @@ export type SummaryEvent =
   | VerifySummaryEvent
   | ListSummaryEvent
   | PruneSummaryEvent
-  | RunSummaryEvent;
+  | RunSummaryEvent
+  | RunsSummaryEvent;
 
 /** Every event. */
 export type Event =
@@ -335,4 +350,45 @@ export type Event =
   | RunSnapshotEvent
   | CommandFailedEvent
   | ProgressEvent
-  | SummaryEvent;
+  | SummaryEvent
+  | RunEvent
+  | RunPrunedEvent;
+
+/** One run `runs` lists: every field of its record. */
+export interface RunEvent {
+  event: "run";
+  command: "runs";
+  ts: number;
+  time: string;
+  tag: string;
+  paths: string[];
+  origin: RunRecord["origin"];
+  outcome: RunRecord["outcome"];
+  finished_at: number;
+  targets: number;
+  new: number;
+  unchanged: number;
+  deleted: number;
+  failed: number;
+  skipped: number;
+  bytes_added: number;
+  records: string[];
+}
+
+/** `runs`' summary. */
+export interface RunsSummaryEvent {
+  event: "summary";
+  command: "runs";
+  runs: number;
+  errors: number;
+}
+
+/** A run whose record prune removed (or, dry run, would remove). */
+export interface RunPrunedEvent {
+  event: "run_pruned" | "would_prune_run";
+  command: "prune";
+  ts: number;
+  why: Why;
+  paths: string[];
+  files: string[];
+}

@@ -24,7 +24,7 @@ import {
   runStraced,
   snap,
 } from "./_helpers/entry_fixture.ts";
-import { planTarget, type Rules } from "../lib/prune.ts";
+import { judgeRuns, planTarget, type RunVerdict } from "../lib/prune_plan.ts";
 import type { EntryRef, TargetScan } from "../lib/store/entries.ts";
 import { parseAnyName, payloadName } from "../lib/store/layout.ts";
 
@@ -53,14 +53,22 @@ function scanOf(entries: [ts: number, state: EntryRef["state"]][]): TargetScan {
   };
 }
 
-/** planTarget's verdict as TS lists, with `asked`: the TSs isComplete was asked about. */
+/**
+ * planTarget's verdict as TS lists, each entry TS an implicit run judged by `rules`, with
+ * `asked`: the TSs isComplete was asked about.
+ */
 function plan(
   scan: TargetScan,
-  rules: Partial<Rules>,
+  rules: { keep?: number; maxAgeMs?: number },
   complete = (e: EntryRef) => e.state === "complete",
 ) {
   const asked: number[] = [];
-  const p = planTarget(scan, { keep: undefined, maxAgeMs: undefined, now: NOW, ...rules }, (e) => {
+  const verdicts = judgeRuns(scan.entries.map((e) => e.ts), {
+    last: rules.keep,
+    maxAgeMs: rules.maxAgeMs,
+    now: NOW,
+  });
+  const p = planTarget(scan.entries, [...verdicts.values()], (e) => {
     asked.push(e.ts);
     return complete(e);
   });
@@ -116,6 +124,58 @@ test("planTarget() protects no entry when none is complete: every one past the r
     removed: [`${NOW - 1} count`, `${NOW - 2} count`],
     asked: [NOW - 1, NOW - 2],
   });
+});
+
+test("judgeRuns() names why each run goes: count, age, or both", () => {
+  const v = judgeRuns([NOW - DAY, NOW - 2 * DAY, NOW - 3 * DAY, NOW - 4 * DAY], {
+    last: 2,
+    maxAgeMs: 1.5 * DAY,
+    now: NOW,
+  });
+  assert.deepEqual([...v.values()].map((r) => r.kept ? `${r.ts} kept` : `${r.ts} ${r.why}`), [
+    `${NOW - DAY} kept`,
+    `${NOW - 2 * DAY} age`,
+    `${NOW - 3 * DAY} count, age`,
+    `${NOW - 4 * DAY} count, age`,
+  ]);
+  const countOnly = judgeRuns([1, 2, 3], { last: 1, now: NOW });
+  assert.deepEqual(countOnly.get(1), { ts: 1, kept: false, why: "count" });
+});
+
+/** Verdicts as data: `[ts, true]` kept, `[ts, why]` going. */
+function runsOf(list: [ts: number, v: true | "count" | "age"][]): RunVerdict[] {
+  return list.map(([ts, v]) => v === true ? { ts, kept: true } : { ts, kept: false, why: v });
+}
+
+test("planTarget() keeps the older version a kept run needs when the target has no entry at its TS", () => {
+  // Incremental runs: the target changed at 10, 30 and 40; kept run 20 found it unchanged.
+  const scan = scanOf([[40, "complete"], [30, "complete"], [10, "complete"]]);
+  const p = planTarget(
+    scan.entries,
+    runsOf([[40, true], [30, "count"], [20, true], [10, "count"]]),
+    (e) => e.state === "complete",
+  );
+  assert.deepEqual(p.kept.map((e) => e.ts), [40, 10]);
+  assert.deepEqual(p.removed.map((r) => [r.entry.ts, r.why]), [[30, "count"]]);
+});
+
+test("planTarget() gives an entry the reasons of every dropped run that needed it", () => {
+  const scan = scanOf([[50, "complete"], [30, "complete"]]);
+  const p = planTarget(
+    scan.entries,
+    runsOf([[50, true], [40, "count"], [30, "age"]]),
+    (e) => e.state === "complete",
+  );
+  assert.deepEqual(p.removed.map((r) => [r.entry.ts, r.why]), [[30, "count, age"]]);
+});
+
+test("planTarget() keeps an entry that no run selects, and anything when no run is given", () => {
+  const scan = scanOf([[30, "complete"], [20, "complete"], [10, "complete"]]);
+  // Run 25 selects 20; nothing selects 10 (no run at or after it before 20).
+  const p = planTarget(scan.entries, runsOf([[30, true], [25, "count"]]), () => true);
+  assert.deepEqual(p.kept.map((e) => e.ts), [30, 10]);
+  assert.deepEqual(p.removed.map((r) => r.entry.ts), [20]);
+  assert.deepEqual(planTarget(scan.entries, [], () => true).removed, []);
 });
 
 /** `n` runs of target `<dir>/a` (content changes each time), oldest first. */

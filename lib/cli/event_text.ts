@@ -41,6 +41,8 @@ export function textOf(e: Event): Text | undefined {
     case "temp":
     case "pruned":
     case "progress":
+    case "run":
+    case "run_pruned":
       return undefined;
     case "skipped":
       return { to: "warn", text: `Skipped "${e.path}": ${e.reason}` };
@@ -52,6 +54,8 @@ export function textOf(e: Event): Text | undefined {
       return { to: "error", text: problemText(e) };
     case "would_prune":
       return { to: "line", text: `Would prune "${e.target}" entry ${e.ts} (${WHY[e.why]})` };
+    case "would_prune_run":
+      return { to: "line", text: `Would prune run ${e.ts} (${WHY[e.why]}): its record goes` };
     case "removed":
     case "would_remove":
       if (e.command === "restore") return { to: "line", text: targetText(e) };
@@ -94,6 +98,7 @@ const VERB: Record<ErrorEvent["command"], string> = {
   prune: "prune",
   run: "run",
   rollback: "roll back",
+  runs: "read run record",
 };
 
 function errorText(e: ErrorEvent): string {
@@ -131,9 +136,9 @@ function problemText(e: ProblemEvent): string {
 }
 
 const WHY: Record<string, string> = {
-  count: "beyond --keep",
+  count: "not kept by the --keep rules",
   age: "older than --max-age",
-  "count, age": "beyond --keep and older than --max-age",
+  "count, age": "not kept by the --keep rules, older than --max-age",
 };
 
 const WORDS: Record<TargetState, string> = {
@@ -172,6 +177,9 @@ function summaryText(e: SummaryEvent): string {
       return pruneSummary(e);
     case "run":
       return runSummary(e);
+    case "runs":
+      return `runs: ${plural(e.runs, "run", "runs")}` +
+        (e.errors > 0 ? `; ${e.errors} FAILED` : "");
   }
 }
 
@@ -228,6 +236,7 @@ function pruneSummary(s: PruneSummaryEvent): string {
     `${verb}pruned, ${s.kept} kept; ` +
     `${plural(s.orphan_payloads, "orphan payload", "orphan payloads")} ` +
     `and ${plural(s.temps, "temp file", "temp files")} ${verb}removed` +
+    (s.runs_pruned > 0 ? `; ${plural(s.runs_pruned, "run", "runs")} ${verb}dropped` : "") +
     (s.failed > 0 ? `; ${s.failed} FAILED` : "");
 }
 

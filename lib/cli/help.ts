@@ -23,7 +23,9 @@ Usage:
                               [--no-pre-snapshot] [--allow-unverified]
   snapyard verify   [PATH...] [--tag T] [--store DIR]
   snapyard list     PATH...   [--tag T] [--store DIR]
-  snapyard prune    PATH...   [--tag T] [--store DIR] [--keep N] [--max-age DURATION] [--dry-run]
+  snapyard runs     [PATH...] [--tag T] [--store DIR]
+  snapyard prune    PATH...   [--tag T] [--store DIR] [--keep N] [--keep-daily N]...
+                              [--keep-within DURATION] [--max-age DURATION] [--dry-run]
   snapyard run      --target PATH [--target PATH]... [--tag T] [--store DIR] -- COMMAND [ARGS...]
   snapyard demo     build a demo tree in a temp dir, snapshot it, list it
   snapyard COMMAND --help
@@ -92,20 +94,37 @@ Exit 3 when a directory could not be read.
 
 Options:
   --tag T, --store DIR   as for snapshot`,
-  prune: `snapyard prune PATH... — remove old entries
+  prune: `snapyard prune PATH... — remove the runs the rules do not keep
 
-Per target and tag the newest complete entry (valid sidecar, payload present) is always
-kept. Any other entry goes when it is beyond --keep N (counting all entries, newest
-first) or older than --max-age DURATION by its TS (90s, 90m, 12h, 30d): either rule.
-Its sidecar is removed before its payload. Orphan payloads and temp files left by a
-crashed run are removed too. One fsync per directory changed. A removal that fails is
-reported with its path and reason, is not counted, and makes the exit 3.
+The rules select RUNS (as restic's forget, in local time; a run is kept when any rule
+keeps it): --keep N (the N newest), --keep-hourly/daily/weekly/monthly/yearly N (the
+newest run of each of the N newest such periods that have one), --keep-within DURATION
+(runs within DURATION of the newest); --max-age DURATION then drops older runs.
+Per target and tag, every version a kept run needs stays (the newest entry at or before
+the run's TS, for each kept run that covers the target), and so does the newest complete
+entry (valid sidecar, payload present); every other entry goes, its sidecar before its
+payload, then the records of the runs not kept. An entry TS without a run record (older
+entries, switchyard-fs's) counts as a run of just the targets with an entry at that TS.
+A run record that does not parse is reported (exit 3) and its TS kept. Orphan payloads
+and temp files left by a crashed run are removed too. One fsync per directory changed.
+A removal that fails is reported with its path and reason, is not counted, and makes the
+exit 3. Durations: 90s, 90m, 12h, 30d.
 
 Options:
-  --keep N, --max-age DURATION   the rules (at least one)
+  --keep N, --keep-hourly N, --keep-daily N, --keep-weekly N, --keep-monthly N,
+  --keep-yearly N, --keep-within DURATION, --max-age DURATION   the rules (at least one)
   --dry-run                      print what would go; change nothing (takes no lock)
   --tag T, --store DIR           as for snapshot
   --no-fsync                     FOR TESTS ONLY: skip the directory fsyncs`,
+  runs: `snapyard runs [PATH...] — the runs that concern PATHs, newest first: TS, local
+time, tag, outcome, new / unchanged / deleted targets, bytes added, PATHs (and what made
+the run when not a snapshot: pre-restore, post-restore, run). A run of a directory
+above a PATH covers it and is listed; so are runs of PATHs below it. With --store and no
+PATH: every run in the store. A run over several PATHs is listed once. A run record that
+does not parse is reported with its file, and makes the exit 3. Takes no lock.
+
+Options:
+  --tag T, --store DIR   as for snapshot`,
   run: `snapyard run --target PATH... -- COMMAND [ARGS...]
 
 Snapshots every target (one run), runs COMMAND with inherited stdio (SIGINT and SIGTERM

@@ -14,7 +14,15 @@ import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
 import type { SchemaChoice } from "../store/sidecar.ts";
 
 /** The commands. */
-export type CommandName = "snapshot" | "restore" | "verify" | "list" | "prune" | "run" | "demo";
+export type CommandName =
+  | "snapshot"
+  | "restore"
+  | "verify"
+  | "list"
+  | "prune"
+  | "run"
+  | "demo"
+  | "runs";
 const COMMANDS: readonly CommandName[] = [
   "snapshot",
   "restore",
@@ -23,6 +31,7 @@ const COMMANDS: readonly CommandName[] = [
   "prune",
   "run",
   "demo",
+  "runs",
 ];
 
 /** Every option, validated, with defaults applied. */
@@ -49,6 +58,13 @@ export interface Options {
   allowUnverified: boolean;
   keep: number | undefined;
   maxAgeMs: number | undefined;
+  /** prune: `--keep-hourly/daily/weekly/monthly/yearly N` and `--keep-within DURATION`. */
+  keepHourly: number | undefined;
+  keepDaily: number | undefined;
+  keepWeekly: number | undefined;
+  keepMonthly: number | undefined;
+  keepYearly: number | undefined;
+  keepWithinMs: number | undefined;
 }
 
 /** A parsed command line. */
@@ -81,9 +97,23 @@ const ALLOWED: Record<CommandName, string[]> = {
   ],
   verify: ["tag", "store", "workers"],
   list: ["tag", "store"],
-  prune: ["tag", "store", "keep", "max-age", "dry-run", "no-fsync"],
+  prune: [
+    "tag",
+    "store",
+    "keep",
+    "max-age",
+    "dry-run",
+    "no-fsync",
+    "keep-hourly",
+    "keep-daily",
+    "keep-weekly",
+    "keep-monthly",
+    "keep-yearly",
+    "keep-within",
+  ],
   run: ["target", "tag", "store", "workers", "schema", "exclude", "no-fsync", "ignore-inode"],
   demo: ["workers", "no-fsync"],
+  runs: ["tag", "store"],
 };
 
 const SPEC = {
@@ -110,6 +140,12 @@ const SPEC = {
   keep: { type: "string" },
   "max-age": { type: "string" },
   target: { type: "string", multiple: true },
+  "keep-hourly": { type: "string" },
+  "keep-daily": { type: "string" },
+  "keep-weekly": { type: "string" },
+  "keep-monthly": { type: "string" },
+  "keep-yearly": { type: "string" },
+  "keep-within": { type: "string" },
 } as const;
 
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };
@@ -205,6 +241,8 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     k: string,
   ): string | undefined => (typeof v[k] === "string" ? v[k] as string : undefined);
   const bool = (k: string): boolean => v[k] === true;
+  const keepCount = (k: string): number | undefined =>
+    str(k) === undefined ? undefined : parseWhole(k, str(k)!, 0, 1_000_000);
 
   const schema = str("schema") ?? "v3";
   if (schema !== "v2" && schema !== "v3") {
@@ -234,6 +272,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     allowUnverified: bool("allow-unverified"),
     keep: str("keep") === undefined ? undefined : parseWhole("keep", str("keep")!, 0, 1_000_000),
     maxAgeMs: str("max-age") === undefined ? undefined : parseDuration(str("max-age")!),
+    keepHourly: keepCount("keep-hourly"),
+    keepDaily: keepCount("keep-daily"),
+    keepWeekly: keepCount("keep-weekly"),
+    keepMonthly: keepCount("keep-monthly"),
+    keepYearly: keepCount("keep-yearly"),
+    keepWithinMs: str("keep-within") === undefined ? undefined : parseDuration(str("keep-within")!),
   };
   let paths = positionals.map(absolute);
   let rest: string[] = [];
@@ -254,8 +298,24 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   if (command === "verify" && paths.length === 0 && options.store === undefined) {
     throw usage(`"verify" needs PATHs or --store DIR`);
   }
-  if (command === "prune" && options.keep === undefined && options.maxAgeMs === undefined) {
-    throw usage(`"prune" needs --keep N and/or --max-age DURATION`);
+  const rules = [
+    options.keep,
+    options.maxAgeMs,
+    options.keepHourly,
+    options.keepDaily,
+    options.keepWeekly,
+    options.keepMonthly,
+    options.keepYearly,
+    options.keepWithinMs,
+  ];
+  if (command === "prune" && rules.every((r) => r === undefined)) {
+    throw usage(
+      `"prune" needs a rule: --keep N, --keep-hourly/daily/weekly/monthly/yearly N, ` +
+        `--keep-within DURATION and/or --max-age DURATION`,
+    );
+  }
+  if (command === "runs" && paths.length === 0 && options.store === undefined) {
+    throw usage(`"runs" needs PATHs or --store DIR`);
   }
   return { kind: "command", command, paths, argv: rest, options };
 }

@@ -36,6 +36,7 @@ const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
   prune: async () => (await import("./prune.ts")).pruneCommand,
   run: async () => (await import("./run.ts")).runCommand,
   demo: async () => (await import("./demo.ts")).cmdDemo,
+  runs: async () => (await import("./runs.ts")).runsCommand,
 };
 
 /** Commands that change anything hold the run lock. */

@@ -12,15 +12,25 @@ import { prune, type PruneEvent } from "../prune.ts";
 
 /** The event of one thing prune did (or, dry run, would do). */
 export function pruneEvent(e: PruneEvent, dryRun: boolean): Event {
-  const target = toText(e.target);
   if (e.kind === "failed") {
+    const target = toText(e.target);
     return { event: "error", command: "prune", target, path: toText(e.path), reason: e.reason };
+  }
+  if (e.kind === "run_pruned") {
+    return {
+      event: dryRun ? "would_prune_run" : "run_pruned",
+      command: "prune",
+      ts: e.ts,
+      why: e.why,
+      paths: e.paths.map(toText),
+      files: e.files.map(toText),
+    };
   }
   if (e.kind === "pruned") {
     return {
       event: dryRun ? "would_prune" : "pruned",
       command: "prune",
-      target,
+      target: toText(e.target),
       ts: e.ts,
       why: e.why,
       files: e.files.map(toText),
@@ -30,12 +40,12 @@ export function pruneEvent(e: PruneEvent, dryRun: boolean): Event {
     event: dryRun ? "would_remove" : "removed",
     command: "prune",
     what: e.what,
-    target,
+    target: toText(e.target),
     path: toText(e.path),
   };
 }
 
-/** Prunes ctx.paths by --keep/--max-age; PARTIAL (exit 3) when any removal failed. */
+/** Prunes ctx.paths by the --keep* rules and --max-age; PARTIAL (exit 3) when any removal failed. */
 export function pruneCommand(ctx: CommandContext): Promise<Outcome> {
   const o = ctx.options;
   const r = ctx.reporter;
@@ -43,7 +53,17 @@ export function pruneCommand(ctx: CommandContext): Promise<Outcome> {
     paths: ctx.paths,
     tag: o.tag,
     store: o.store,
-    rules: { keep: o.keep, maxAgeMs: o.maxAgeMs, now: Date.now() },
+    rules: {
+      keep: o.keep,
+      hourly: o.keepHourly,
+      daily: o.keepDaily,
+      weekly: o.keepWeekly,
+      monthly: o.keepMonthly,
+      yearly: o.keepYearly,
+      withinMs: o.keepWithinMs,
+      maxAgeMs: o.maxAgeMs,
+      now: Date.now(),
+    },
     dryRun: o.dryRun,
     durable: o.durable,
     io: ctx.io,
@@ -58,6 +78,8 @@ export function pruneCommand(ctx: CommandContext): Promise<Outcome> {
     kept: s.kept,
     orphan_payloads: s.orphans,
     temps: s.temps,
+    runs_kept: s.runsKept,
+    runs_pruned: s.runsPruned,
     failed: s.failed,
   });
   return Promise.resolve(s.failed > 0 ? "PARTIAL" : "OK");

@@ -32,8 +32,8 @@ function keepTimes(from: string, to: string): void {
   assert.equal(r.status, 0, String(r.stderr));
 }
 
-const byPath = (events: Ev[], event: string) =>
-  Object.fromEntries(events.filter((e) => e.event === event).map((e) => [e.path, e]));
+const byPath = (events: Ev[], event: string): Record<string, Ev> =>
+  Object.fromEntries(events.filter((e) => e.event === event).map((e) => [String(e.path), e]));
 
 /** Every file name below `dir` (entries and records of the store included). */
 function allNames(dir: string): string[] {
