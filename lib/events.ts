@@ -203,6 +203,15 @@ export interface TargetEvent {
   unverified?: true;
 }
 
+/** A target created after the run a restore goes back to: left as it is (no `--delete`). */
+export interface LeftAloneEvent {
+  event: "left_alone";
+  command: "restore";
+  path: string;
+  /** The `--at` TS. */
+  ts: number;
+}
+
 /** `run`: the snapshot is done and COMMAND starts. */
 export interface RunSnapshotEvent {
   event: "snapshot";
@@ -264,6 +273,7 @@ export interface RestoreSummaryEvent {
   unverified: number;
   failed: number;
   not_restored: number;
+  left_alone: number;
   runs: number[];
   pre_snapshot: number | null;
   post_snapshot: number | null;
@@ -338,6 +348,7 @@ export type SummaryEvent =
 export type Event =
   | SavedEvent
   | UnchangedEvent
+  | LeftAloneEvent
   | SkippedEvent
   | ErrorEvent
   | WarningEvent

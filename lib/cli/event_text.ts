@@ -65,6 +65,11 @@ export function textOf(e: Event): Text | undefined {
         text: `Would remove ${e.what === "temp" ? "leftover temp file" : "orphan payload"} ` +
           `"${e.path}"`,
       };
+    case "left_alone":
+      return {
+        to: "line",
+        text: `left alone "${e.path}" (created after run ${e.ts}; --delete removes it)`,
+      };
     case "unchanged":
       // Counted in the summary: a 10,000-file tree must not send 10,000 lines to cron mail.
       return undefined;
@@ -195,9 +200,10 @@ function restoreSummary(s: RestoreSummaryEvent): string {
     ? ""
     : ` from run${s.runs.length > 1 ? "s" : ""} ${s.runs.join(", ")}`;
   const unverified = s.unverified > 0 ? ` (${s.unverified} UNVERIFIED)` : "";
+  const left = s.left_alone > 0 ? `, ${s.left_alone} left alone (created later)` : "";
   if (s.dry_run) {
     return `restore --dry-run: ${s.restored} would be restored${unverified}, ${s.removed} removed, ` +
-      `${s.unchanged} unchanged${runs}` + (s.failed > 0 ? `; ${s.failed} problems` : "") +
+      `${s.unchanged} unchanged${left}${runs}` + (s.failed > 0 ? `; ${s.failed} problems` : "") +
       "; nothing changed";
   }
   if (s.failed > 0 && s.restored + s.removed === 0) {
@@ -208,7 +214,7 @@ function restoreSummary(s: RestoreSummaryEvent): string {
     : `; pre-restore snapshot ${s.pre_snapshot} (undo: restore --at ${s.pre_snapshot})`;
   const failed = s.failed > 0 ? `; FAILED, ${s.not_restored} not restored` : "";
   return `restore: ${s.restored} restored${unverified}, ${s.removed} removed, ` +
-    `${s.unchanged} unchanged${runs}${pre}${failed}`;
+    `${s.unchanged} unchanged${left}${runs}${pre}${failed}`;
 }
 
 /** With throughput (entries/s, MiB/s hashed). */

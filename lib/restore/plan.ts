@@ -39,6 +39,7 @@ import type { WorkerPool } from "../pool/pool.ts";
 import { lossilyDecoded } from "../fs/runtime.ts";
 import type { Sidecar } from "../store/sidecar.ts";
 import { type Action, currentState } from "./current.ts";
+import { bornAfter, laterTarget } from "./later.ts";
 
 export type { Action } from "./current.ts";
 
@@ -70,6 +71,8 @@ export interface PlanOptions {
   store: BPath | undefined;
   at: AtSpec;
   allowUnverified: boolean;
+  /** `--delete`: remove targets that did not exist at the selected run (lib/restore/later.ts). */
+  deleteNew?: boolean;
   /** Only entries at or after this TS count (`run`'s rollback); other targets are left alone. */
   since?: number;
   /** Whether owners are compared and restored (only root can chown). */
@@ -81,6 +84,8 @@ export interface PlanOptions {
 export interface Plan {
   items: PlanItem[];
   problems: Problem[];
+  /** Targets created after the selected run, left as they are (no `--delete`). */
+  leftAlone: BPath[];
 }
 
 /** An item as inspected: a file item waits for its payload's hash job (`check`). */
@@ -110,7 +115,7 @@ function noEntryReason(at: AtSpec, tag: string): string {
  * @throws only when the worker pool cannot be started.
  */
 export async function planRestore(opts: PlanOptions): Promise<Plan> {
-  const plan: Plan = { items: [], problems: [] };
+  const plan: Plan = { items: [], problems: [], leftAlone: [] };
   const pending: Pending[] = [];
   const onError = (e: { path: BPath; reason: string }) =>
     plan.problems.push(problem(e.path, "RESTORE_FAILED", e.reason));
@@ -120,6 +125,13 @@ export async function planRestore(opts: PlanOptions): Promise<Plan> {
     const entry = selectEntry(scan, opts.at);
     if (opts.since !== undefined && (entry === undefined || entry.ts < opts.since)) continue;
     selected++;
+    if (entry === undefined && opts.at.kind === "ts" && bornAfter(scan, opts.at.ts)) {
+      const r = laterTarget(scan, opts.at.ts, opts.deleteNew ?? false, opts.asRoot);
+      if ("item" in r) plan.items.push(r.item);
+      else if ("left" in r) plan.leftAlone.push(r.left);
+      else plan.problems.push(problem(scan.target, "RESTORE_FAILED", r.refused));
+      continue;
+    }
     if (entry === undefined) {
       plan.problems.push(problem(scan.target, "BACKUP_MISSING", noEntryReason(opts.at, opts.tag)));
       continue;

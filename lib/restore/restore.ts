@@ -41,6 +41,8 @@ export interface RestoreOptions {
   /** Snapshot the targets about to change first: required, best effort, or not at all. */
   preSnapshot: "required" | "best_effort" | "off";
   allowUnverified: boolean;
+  /** `--delete`: remove targets created after the selected run (else left alone). */
+  deleteNew?: boolean;
   /** false only for `--no-fsync`. */
   durable: boolean;
   /** Schema of the pre-snapshot's sidecars. */
@@ -66,6 +68,8 @@ export interface RestoreSummary {
   failed: number;
   /** Targets left as they were after a replace failure. */
   notRestored: number;
+  /** Targets created after the selected run, left as they are (no `--delete`). */
+  leftAlone: number;
   /** The TS of the pre-restore snapshot, when one was taken. */
   preSnapshot?: number;
   /** The TS of the post-restore snapshot, when one was taken. */
@@ -89,9 +93,15 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
     unverified: 0,
     failed: 0,
     notRestored: 0,
+    leftAlone: 0,
     runs: [],
   };
   const plan = await planRestore({ ...opts, asRoot });
+  const at = opts.at.kind === "ts" ? opts.at.ts : 0;
+  for (const target of plan.leftAlone) {
+    emit({ event: "left_alone", command: "restore", path: toText(target), ts: at });
+  }
+  sum.leftAlone = plan.leftAlone.length;
   sum.runs = [...new Set(plan.items.map((it) => it.entry.ts))].sort((a, b) => a - b);
   for (const p of plan.problems) problem(emit, p.target, p.code, p.reason);
   if (plan.problems.length > 0) {

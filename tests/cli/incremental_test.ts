@@ -215,3 +215,75 @@ test("restore DIR --at each of three incremental runs gives exactly that run's t
     assert.deepEqual(picture(t), runs[k]!.tree, `tree at run ${k}`);
   }
 });
+
+test("restore DIR --at an older run leaves a file created later alone (exit 0), and --delete removes it", async () => {
+  await using dir = tempDir();
+  const t = dir.join("t");
+  const store = dir.join("store");
+  makeTree(t, [{ kind: "file", path: "old", content: "old" }]);
+  await settle();
+  const first = await run(dir.path, [t, "--store", store]);
+  fs.writeFileSync(posix.join(t, "new"), "created later");
+  fs.writeFileSync(posix.join(t, "old"), "changed");
+  await run(dir.path, [t, "--store", store]);
+  const at = String(first.sum.run);
+  const kept = await cli(dir.path, ["restore", t, "--store", store, "--at", at]);
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.match(
+    kept.stdout,
+    /left alone ".*\/t\/new" \(created after run \d+; --delete removes it\)/,
+  );
+  assert.match(kept.stdout, /1 left alone/);
+  assert.equal(fs.readFileSync(posix.join(t, "old"), "utf8"), "old");
+  assert.equal(fs.readFileSync(posix.join(t, "new"), "utf8"), "created later");
+  const deleted = await cli(dir.path, ["restore", t, "--store", store, "--at", at, "--delete"]);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  assert.match(deleted.stdout, /removed ".*\/t\/new"/);
+  assert.deepEqual(fs.readdirSync(t), ["old"]);
+});
+
+test("restore DIR --at TS still fails (60) for a target whose version at TS was deleted by hand", async () => {
+  await using dir = tempDir();
+  const t = dir.join("t");
+  const store = dir.join("store");
+  makeTree(t, [{ kind: "file", path: "f", content: "v1" }]);
+  await settle();
+  const first = await run(dir.path, [t, "--store", store]);
+  fs.writeFileSync(posix.join(t, "f"), "v2 longer");
+  await run(dir.path, [t, "--store", store]);
+  const image = posix.join(store, t);
+  for (const n of fs.readdirSync(image)) {
+    if (n.includes(`.${first.sum.run}.bak`)) fs.rmSync(posix.join(image, n));
+  }
+  const r = await cli(dir.path, ["restore", t, "--store", store, "--at", String(first.sum.run)]);
+  assert.equal(r.code, 60, r.stdout + r.stderr);
+  assert.equal(fs.readFileSync(posix.join(t, "f"), "utf8"), "v2 longer");
+});
+
+test("run rolls back a file that was unchanged since an older run (no entry from the run itself)", async () => {
+  await using dir = tempDir();
+  const t = dir.join("t");
+  makeTree(t, [
+    { kind: "file", path: "stable", content: "stable" },
+    { kind: "file", path: "moving", content: "m1" },
+  ]);
+  await settle();
+  await run(dir.path, [t]);
+  fs.writeFileSync(posix.join(t, "moving"), "m2 longer");
+  const r = await cli(dir.path, [
+    "run",
+    "--json",
+    "--no-fsync",
+    "--target",
+    t,
+    "--",
+    "sh",
+    "-c",
+    `echo broken > '${t}/stable'; echo broken > '${t}/moving'; exit 3`,
+  ]);
+  assert.equal(r.code, 80, r.stderr + r.stdout);
+  assert.equal(fs.readFileSync(posix.join(t, "stable"), "utf8"), "stable");
+  assert.equal(fs.readFileSync(posix.join(t, "moving"), "utf8"), "m2 longer");
+  const snapEvents = jsonLines(r.stdout).filter((e) => e.event === "unchanged");
+  assert.ok(snapEvents.some((e) => e.path === `${t}/stable`), "stable had no entry from the run");
+});
