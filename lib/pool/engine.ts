@@ -3,9 +3,10 @@
  * and the pool's workers started beside it.
  *
  * On the starting thread (`runInEngine`): start the engine (main.ts again, given its
- * argv and one port per pool worker), then the pool's workers on the other ends of those
- * ports; report each worker's death to the engine; resolve with the outcome the engine
- * posts. On the engine thread (`serveEngine`): adopt the ports, turn death reports into
+ * argv and one port per pool worker); when the engine first asks for its pool, start the
+ * pool's workers on the other ends of those ports (a run that copies nothing starts
+ * none: ~30 ms each on Deno); report each worker's death to the engine; resolve with the
+ * outcome the engine posts. On the engine thread (`serveEngine`): adopt the ports, turn death reports into
  * `WorkerDeaths`, run the command, post its outcome.
  */
 import { writeSync } from "node:fs";
@@ -47,6 +48,9 @@ interface EngineData {
   poolPorts: MessagePort[];
 }
 
+/** The engine's request for its pool's workers (before any outcome). */
+const START_POOL = "start-pool";
+
 /** A death report, starting thread to engine. */
 interface Died {
   died: number;
@@ -73,9 +77,8 @@ export function runInEngine(
   workerUrl: URL,
   workers: number,
 ): Promise<Outcome> {
-  // The engine first: Deno blocks the starting thread for each worker's isolate set-up
-  // (~40 ms), and the engine loads its modules while the pool's workers are being set up.
-  // What it sends them in the meantime waits in the channels.
+  // The engine first, the pool's workers only when it asks (Deno blocks the starting
+  // thread ~40 ms for each worker's isolate set-up).
   const channels = Array.from({ length: workers }, () => new MessageChannel());
   const poolPorts = channels.map((c) => c.port2);
   const data: EngineData = { snapyardArgv: argv, poolPorts };
@@ -84,15 +87,20 @@ export function runInEngine(
     transferList: poolPorts,
     resourceLimits: HEAP_LIMITS,
   });
-  const pool = channels.map((c) => spawnWorker(workerUrl, c.port1));
+  let pool: Worker[] = [];
   let done = false;
-  pool.forEach((w, i) => {
-    const died = (e: Error) => {
-      if (!done) engine.postMessage({ died: i, message: e.message } satisfies Died);
-    };
-    w.on("error", died);
-    w.on("exit", (code: number) => died(new Error(`worker exited with code ${code}`)));
-  });
+  const startPool = () => {
+    if (pool.length > 0) return;
+    // What the engine sent before this waits in the channels.
+    pool = channels.map((c) => spawnWorker(workerUrl, c.port1));
+    pool.forEach((w, i) => {
+      const died = (e: Error) => {
+        if (!done) engine.postMessage({ died: i, message: e.message } satisfies Died);
+      };
+      w.on("error", died);
+      w.on("exit", (code: number) => died(new Error(`worker exited with code ${code}`)));
+    });
+  };
   return new Promise<Outcome>((resolve) => {
     const end = (outcome: Outcome) => {
       if (done) return;
@@ -100,7 +108,10 @@ export function runInEngine(
       resolve(outcome);
       for (const w of [engine, ...pool]) void w.terminate();
     };
-    engine.on("message", end);
+    engine.on("message", (m: Outcome | typeof START_POOL) => {
+      if (m === START_POOL) startPool();
+      else end(m);
+    });
     engine.on("error", (e: Error) => {
       writeSync(2, `snapyard: internal error: ${e.stack ?? e.message}\n`);
       end("INTERNAL");
@@ -122,5 +133,7 @@ export async function serveEngine(
   const deaths = new WorkerDeaths();
   port.on("message", (m: Died) => deaths.report(m.died, new Error(m.message)));
   port.unref();
-  port.postMessage(await main(data.snapyardArgv, { kind: "adopt", ports: data.poolPorts, deaths }));
+  const start = () => port.postMessage(START_POOL);
+  const source: WorkerSource = { kind: "adopt", ports: data.poolPorts, deaths, start };
+  port.postMessage(await main(data.snapyardArgv, source));
 }

@@ -30,7 +30,13 @@ export type WorkerSource =
   /** Workers of the pool's own, started from this module (workers/snap_worker.ts). */
   | { kind: "spawn"; url: URL }
   /** Workers another thread started, reached over these ports; it reports their deaths. */
-  | { kind: "adopt"; ports: readonly MessagePort[]; deaths: WorkerDeaths }
+  | {
+    kind: "adopt";
+    ports: readonly MessagePort[];
+    deaths: WorkerDeaths;
+    /** Asks the thread that owns the workers to start them (once, with the first pool). */
+    start?: () => void;
+  }
   /** No workers: this thread serves every request (lib/pool/in_thread.ts). */
   | { kind: "in-thread" };
 
@@ -101,6 +107,7 @@ export class WorkerPool {
       endpoint.onError = (e) => this.#kill(slot, e);
       this.#slots.push(slot);
     } else if (source.kind === "adopt") {
+      source.start?.();
       source.ports.forEach((port, i) => {
         const slot = this.#slot(port);
         const dead = source.deaths.of(i);
