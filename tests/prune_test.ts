@@ -26,7 +26,7 @@ import {
 } from "./_helpers/entry_fixture.ts";
 import { judgeRuns, planTarget, type RunVerdict } from "../lib/prune_plan.ts";
 import type { EntryRef, TargetScan } from "../lib/store/entries.ts";
-import { parseAnyName, payloadName } from "../lib/store/layout.ts";
+import { parseAnyName, payloadName, runRecordName } from "../lib/store/layout.ts";
 
 const DAY = 86_400_000;
 type Ev = Record<string, unknown>;
@@ -179,11 +179,20 @@ test("planTarget() keeps an entry that no run selects, and anything when no run 
 });
 
 /** `n` runs of target `<dir>/a` (content changes each time), oldest first. */
+/**
+ * `n` entries of `dir/a`, as a store written before run records had them: each TS is a
+ * run of its own (what these per-entry tests of --keep and --max-age rely on; runs with
+ * records have tests in tests/cli/prune_runs_test.ts).
+ */
 async function runs(dir: string, n: number, extra: string[] = []): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     fs.writeFileSync(posix.join(dir, "a"), `version ${i}`);
-    out.push(await snap(dir, [...extra, posix.join(dir, "a")]));
+    const ts = await snap(dir, [...extra, posix.join(dir, "a")]);
+    const store = extra.indexOf("--store");
+    const anchor = store < 0 ? dir : posix.join(extra[store + 1]!, dir);
+    fs.rmSync(posix.join(anchor, runRecordName("snapyard", ts)), { force: true });
+    out.push(ts);
   }
   return out;
 }
@@ -430,7 +439,9 @@ test("prune removes each sidecar before its payload and fsyncs each touched dire
   assert.equal(r.code, 0, r.stderr);
   const lines = fs.readFileSync(trace, "utf8").split("\n").filter((l) => l.includes(dir.path));
   const unlinked = lines.flatMap((l) => /unlink(?:at)?\(.*?"([^"]+)"/.exec(l)?.[1] ?? []);
-  assert.equal(unlinked.length, 8);
+  // Two entries of each of t's three targets, then the records of t's two dropped runs.
+  assert.equal(unlinked.length, 8 + 2, unlinked.join("\n"));
+  assert.ok(unlinked.slice(8).every((p) => p.includes(".snapyard-run.")), "records go last");
   for (const p of unlinked.filter((p) => p.endsWith(".bak"))) {
     assert.ok(unlinked.indexOf(`${p}.meta.json`) < unlinked.indexOf(p), `${p} before its sidecar`);
   }

@@ -21,6 +21,7 @@ import {
   parseAnyName,
   parseRunRecordName,
   payloadName,
+  runRecordName,
   sidecarName,
 } from "../../lib/store/layout.ts";
 import { parseSidecar } from "../../lib/store/sidecar.ts";
@@ -342,7 +343,10 @@ test("restore whose directory fsync fails (EIO) restores every target and report
 
 // Prune (lib/prune.ts), driven directly.
 
-/** Four entries of `<dir>/a` at TS 1000..4000 (oldest first), made by the real snapshot. */
+/**
+ * Four entries of `<dir>/a` at TS 1000..4000 (oldest first), made by the real snapshot,
+ * without their run records (each TS a run of its own, as in a store from before them).
+ */
 async function fourEntries(dir: TempDir): Promise<number[]> {
   const a = dir.join("a");
   const ts = [1000, 2000, 3000, 4000];
@@ -350,7 +354,9 @@ async function fourEntries(dir: TempDir): Promise<number[]> {
     fs.writeFileSync(a, `version ${i}`);
     const r = await runCommand(dir, ["snapshot", "--no-fsync", a]);
     assert.equal(r.outcome, "OK");
-    retime(dir.path, "a", TAG, of(r.all, "summary")[0]!.run as number, to);
+    const run = of(r.all, "summary")[0]!.run as number;
+    retime(dir.path, "a", TAG, run, to);
+    fs.rmSync(dir.join(runRecordName(TAG, run)));
   }
   return ts;
 }
