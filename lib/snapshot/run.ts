@@ -90,6 +90,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     );
   const dirs = new EntryDirs(spec, opts.store, staging);
   const versions = new Versions(spec.tag, opts.store);
+  staging.onSaved = (dir, name, ts, sidecar, at) => versions.remember(dir, name, ts, sidecar, at);
   const judging = {
     tag: spec.tag,
     full: opts.full ?? false,
@@ -164,6 +165,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   }
   await scheduler?.finish();
   staging.flush();
+  versions.writeCaches();
   const s = staging.summary;
   // A run that saved nothing and compared nothing (every target failed) covered nothing.
   const covered = s.files + s.symlinks + s.absent + s.deleted + s.unchanged > 0 || s.failed === 0;

@@ -19,6 +19,7 @@ import {
   type Prior,
   type PriorKind,
   type SchemaChoice,
+  type Sidecar,
 } from "../store/sidecar.ts";
 import { CommitBatch } from "./commit.ts";
 import type { Emit, SavedEvent } from "../events.ts";
@@ -44,6 +45,9 @@ export interface RunSpec {
 /** An entry waiting for its commit: all the engine keeps of it until then. */
 interface StagedEntry {
   path: BPath;
+  /** Its entry directory, and its sidecar as written (for the version cache). */
+  dir: BPath;
+  sidecar: Sidecar;
   kind: PriorKind;
   ts: number;
   size: number;
@@ -78,6 +82,8 @@ export class Staging {
   readonly #emit: Emit;
   readonly #batch: CommitBatch<StagedEntry>;
   readonly #now: Date;
+  /** Told of each committed entry: directory, name, TS, sidecar, sidecar path. */
+  onSaved: (dir: BPath, name: BPath, ts: number, sidecar: Sidecar, at: BPath) => void = () => {};
 
   /** `durable`: false only for `--no-fsync`. */
   constructor(spec: RunSpec, io: Io, durable: boolean, emit: Emit) {
@@ -125,14 +131,15 @@ export class Staging {
 
   /** Stages a symlink or absent target whose payload was created at `ts` in `dir`. */
   stage(path: BPath, dir: BPath, ts: number, prior: Prior, change: ChangeReason): void {
-    const json = encodeSidecar(
-      buildSidecar(prior, this.spec.schema, this.spec.ts, this.#now, change),
-    );
+    const sidecar = buildSidecar(prior, this.spec.schema, this.spec.ts, this.#now, change);
+    const json = encodeSidecar(sidecar);
     const names = entryPaths(dir, posix.basename(path), this.spec.tag, ts);
     const size = prior.kind === "file" ? prior.size : 0;
     const hash = prior.kind === "file" ? prior.hash : undefined;
     this.#batch.stage(dir, names.sidecar, names.payload, json, {
       path,
+      dir,
+      sidecar,
       kind: prior.kind,
       ts,
       size,
@@ -145,8 +152,18 @@ export class Staging {
   /** Stages a file a worker copied; the worker also wrote its sidecar temp. */
   stageCopied(job: CopyJob, r: FileEntry): void {
     const names = entryPaths(job.dir, job.name, job.tag, r.ts);
+    // The worker built this same sidecar from the same facts (lib/snapshot/file_entry.ts).
+    const sidecar = buildSidecar(
+      { kind: "file", ...r },
+      this.spec.schema,
+      this.spec.ts,
+      this.#now,
+      job.change,
+    );
     this.#batch.stageWritten(job.dir, r.sidecarTemp, names.sidecar, names.payload, {
       path: job.src,
+      dir: job.dir,
+      sidecar,
       kind: "file",
       ts: r.ts,
       size: r.size,
@@ -195,5 +212,13 @@ export class Staging {
     };
     if (e.hash !== undefined) ev.hash = e.hash;
     this.#emit(ev);
+    const name = posix.basename(e.path);
+    this.onSaved(
+      e.dir,
+      name,
+      e.ts,
+      e.sidecar,
+      entryPaths(e.dir, name, this.spec.tag, e.ts).sidecar,
+    );
   }
 }

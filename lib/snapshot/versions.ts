@@ -14,7 +14,8 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fromBytes, fromText, fsPath } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
-import { lstatPath, type PathStat } from "../fs/runtime.ts";
+import { fstatFd, lstatPath, type PathStat } from "../fs/runtime.ts";
+import { type CachedVersion, readCache, stampOf, writeCache } from "../store/cache.ts";
 import { changeReason, type Current } from "../store/identity.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
 import { type ChangeReason, parseSidecar, type Sidecar } from "../store/sidecar.ts";
@@ -44,6 +45,11 @@ export class EntryDirIndex {
   readonly dir: BPath;
   readonly #tag: string;
   readonly #newest = new Map<BPath, Newest>();
+  #cache: Map<BPath, CachedVersion> | undefined;
+  /** Whether a cache is read and kept (store layout). */
+  caching = false;
+  /** Called when the cache gains or changes a version (it is then written again). */
+  onDirty: () => void = () => {};
 
   /** `names`: every name in `dir` (a readdir, latin1). */
   constructor(dir: BPath, tag: string, names: readonly BPath[]) {
@@ -116,22 +122,29 @@ export class EntryDirIndex {
       : { unchanged: false, reason, previous };
   }
 
+  /** This directory's version cache (lib/store/cache.ts), read on first use. */
+  cache(): Map<BPath, CachedVersion> {
+    return this.#cache ??= this.caching ? readCache(this.dir, this.#tag) : new Map();
+  }
+
+  /** Records a version for the cache (a sidecar read, or an entry this run committed). */
+  remember(name: BPath, v: CachedVersion): void {
+    if (!this.caching) return;
+    this.cache().set(name, v);
+    this.onDirty();
+  }
+
   /** The newest entry's sidecar when the entry is complete, else undefined. */
   #readNewest(name: BPath, newest: Newest): Sidecar | undefined {
     if (!newest.payload) return undefined;
-    let text: string;
-    try {
-      text = fs.readFileSync(
-        fsPath(posix.join(this.dir, sidecarName(name, this.#tag, newest.ts))),
-        "utf8",
-      );
-    } catch (_e) {
-      // Unreadable sidecar: the entry cannot be reused, so the target is saved again.
-      return undefined;
+    const path = posix.join(this.dir, sidecarName(name, this.#tag, newest.ts));
+    let s = cachedSidecar(this.cache(), name, newest.ts, path);
+    if (s === undefined) {
+      const read = readSidecar(path);
+      if (read === undefined) return undefined;
+      s = read.sidecar;
+      this.remember(name, { ts: newest.ts, stamp: read.stamp, sidecar: s });
     }
-    const parsed = parseSidecar(text);
-    if (!parsed.ok) return undefined;
-    const s = parsed.sidecar;
     let pst: PathStat | undefined;
     try {
       pst = lstatPath(posix.join(this.dir, payloadName(name, this.#tag, newest.ts)));
@@ -146,6 +159,52 @@ export class EntryDirIndex {
       if (pst.kind !== "symlink") return undefined;
     } else if (pst.kind !== "file" || pst.size !== 0) return undefined;
     return s;
+  }
+}
+
+/**
+ * The cached sidecar of `name` when the cache holds version `ts` and the sidecar file
+ * still has the cached stamp; else undefined (read it).
+ */
+function cachedSidecar(
+  cache: Map<BPath, CachedVersion>,
+  name: BPath,
+  ts: number,
+  path: BPath,
+): Sidecar | undefined {
+  const c = cache.get(name);
+  if (c === undefined || c.ts !== ts) return undefined;
+  let st: PathStat | undefined;
+  try {
+    st = lstatPath(path);
+  } catch (_e) {
+    // Cannot stat it: not known to be as cached; the read that follows decides.
+    return undefined;
+  }
+  return st !== undefined && stampOf(st) === c.stamp ? c.sidecar : undefined;
+}
+
+/**
+ * Reads and validates sidecar `path`, with the stamp of the very file read (fstat of its
+ * fd); undefined when it cannot be read or is not valid.
+ */
+function readSidecar(path: BPath): { sidecar: Sidecar; stamp: string } | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(fsPath(path), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (_e) {
+    // Unreadable sidecar: the entry cannot be reused, so the target is saved again.
+    return undefined;
+  }
+  try {
+    const st = fstatFd(fd);
+    const parsed = parseSidecar(fs.readFileSync(fd, "utf8"));
+    return parsed.ok ? { sidecar: parsed.sidecar, stamp: stampOf(st) } : undefined;
+  } catch (_e) {
+    // A read that fails is an entry that cannot be reused.
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -174,6 +233,8 @@ export class Versions {
   readonly #tag: string;
   readonly #store: BPath | undefined;
   readonly #indexes = new Map<BPath, EntryDirIndex>();
+  /** Indexes whose cache changed: kept until `writeCaches`. */
+  readonly #dirty = new Set<EntryDirIndex>();
 
   constructor(tag: string, store: BPath | undefined) {
     this.#tag = tag;
@@ -190,10 +251,44 @@ export class Versions {
       index = names === undefined
         ? EntryDirIndex.read(dir, this.#tag)
         : new EntryDirIndex(dir, this.#tag, names);
+      index.caching = this.#store !== undefined;
+      index.onDirty = () => this.#dirty.add(index!);
       if (this.#indexes.size >= KEPT_INDEXES) this.#indexes.clear();
       this.#indexes.set(dir, index);
     }
     return index;
+  }
+
+  /**
+   * Records a version for `dir`'s cache: a sidecar this run read, or an entry it
+   * committed (its sidecar as written, stamped by an lstat of it). Store layout only: in
+   * the beside layout the cache would be one more file in the operator's directories.
+   */
+  remember(dir: BPath, name: BPath, ts: number, sidecar: Sidecar, path: BPath): void {
+    if (this.#store === undefined) return;
+    let st: PathStat | undefined;
+    try {
+      st = lstatPath(path);
+    } catch (_e) {
+      // Not cached: the next run reads the sidecar instead.
+      return;
+    }
+    if (st === undefined) return;
+    const index = this.of(dir);
+    index.remember(name, { ts, stamp: stampOf(st), sidecar });
+    this.#dirty.add(index);
+  }
+
+  /** Writes the cache of every entry directory whose versions changed this run. */
+  writeCaches(): void {
+    for (const index of this.#dirty) {
+      try {
+        writeCache(index.dir, this.#tag, index.cache());
+      } catch (_e) {
+        // Only a cache: a directory without one costs the next run sidecar reads.
+      }
+    }
+    this.#dirty.clear();
   }
 
   /**

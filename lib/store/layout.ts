@@ -128,7 +128,8 @@ export function nameMatcher(name: BPath, tag: string): (fname: BPath) => ParsedN
 /** Whether a name is one of ours (any target, any tag): never taken as a target. */
 export function isOwnName(fname: BPath): boolean {
   return fname.charCodeAt(0) === 46 /* . */ &&
-    (ANY_RE.test(fname) || RUN_RECORD_RE.test(fname) || RUN_RECORD_TEMP_RE.test(fname));
+    (ANY_RE.test(fname) || RUN_RECORD_RE.test(fname) || RUN_RECORD_TEMP_RE.test(fname) ||
+      CACHE_RE.test(fname));
 }
 
 /** The directory that holds the entries of target `abs` (an absolute path). */
@@ -159,6 +160,16 @@ const RUN_RECORD_TEMP_RE =
 /** Whether a name is a run record's temp (left by a crash: prune removes it). */
 export function isRunRecordTemp(fname: BPath): boolean {
   return RUN_RECORD_TEMP_RE.test(fname);
+}
+
+const CACHE_RE = /^\.snapyard-cache\.[A-Za-z0-9_-]{1,32}\.json(?:\.tmp-\d+(?:_\d+)?-\d+)?$/;
+
+/**
+ * The name of an entry directory's version cache (lib/store/cache.ts):
+ * `.snapyard-cache.<tag>.json`. Only a cache: never a target, never an entry.
+ */
+export function cacheName(tag: string): BPath {
+  return `.snapyard-cache.${tag}.json`;
 }
 
 /** Parses a run record's name; undefined for any other name. */

@@ -205,6 +205,11 @@ export function parseSidecar(text: string): ParseResult {
     // Unparseable JSON is a corrupt entry, reported as such.
     return fail("not valid JSON");
   }
+  return validateSidecar(raw);
+}
+
+/** Validates a sidecar already parsed from JSON (e.g. kept in lib/store/cache.ts). */
+export function validateSidecar(raw: unknown): ParseResult {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("not an object");
   const o = raw as Record<string, unknown>;
   if (typeof o.schema !== "string") return fail("missing schema");
