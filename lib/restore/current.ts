@@ -13,9 +13,24 @@ import * as fs from "node:fs";
 import { type BPath, fromBytes, fromText, fsPath } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { permissionBits, type Sidecar } from "../store/sidecar.ts";
+import type { EntryRef } from "../store/entries.ts";
 
 /** What restore does to one target. */
 export type Action = "restore" | "remove" | "unchanged";
+
+/** One verified target and what to do with it. */
+export interface PlanItem {
+  target: BPath;
+  name: BPath;
+  tag: string;
+  entry: EntryRef;
+  sidecar: Sidecar;
+  action: Action;
+  /** File entries: the payload's SHA-256 as hashed now (equal to the recorded one). */
+  hash?: string;
+  /** A v1 file entry without a recorded hash, restored under `--allow-unverified`. */
+  unverified: boolean;
+}
 
 /**
  * The target's state: what to do (`compare`: it may be identical, only its hash can

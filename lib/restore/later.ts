@@ -12,8 +12,7 @@
 import type { BPath } from "../fs/bpath.ts";
 import { readSidecarFile, type TargetScan } from "../store/entries.ts";
 import type { Sidecar } from "../store/sidecar.ts";
-import { currentState } from "./current.ts";
-import type { PlanItem } from "./plan.ts";
+import { currentState, type PlanItem } from "./current.ts";
 
 /** Whether every entry of `scan` is newer than `ts` and the oldest was its first version. */
 export function bornAfter(scan: TargetScan, ts: number): boolean {

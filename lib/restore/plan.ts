@@ -38,24 +38,10 @@ import { hashAll } from "../pool/hash_batch.ts";
 import type { WorkerPool } from "../pool/pool.ts";
 import { lossilyDecoded } from "../fs/runtime.ts";
 import type { Sidecar } from "../store/sidecar.ts";
-import { type Action, currentState } from "./current.ts";
+import { currentState, type PlanItem } from "./current.ts";
 import { bornAfter, laterTarget } from "./later.ts";
 
-export type { Action } from "./current.ts";
-
-/** One verified target and what to do with it. */
-export interface PlanItem {
-  target: BPath;
-  name: BPath;
-  tag: string;
-  entry: EntryRef;
-  sidecar: Sidecar;
-  action: Action;
-  /** File entries: the payload's SHA-256 as hashed now (equal to the recorded one). */
-  hash?: string;
-  /** A v1 file entry without a recorded hash, restored under `--allow-unverified`. */
-  unverified: boolean;
-}
+export type { Action, PlanItem } from "./current.ts";
 
 /** Why a target cannot be restored; its code decides the exit code. */
 export interface Problem {
