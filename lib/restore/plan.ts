@@ -111,7 +111,10 @@ export async function planRestore(opts: PlanOptions): Promise<Plan> {
     const entry = selectEntry(scan, opts.at);
     if (opts.since !== undefined && (entry === undefined || entry.ts < opts.since)) continue;
     selected++;
-    if (entry === undefined && opts.at.kind === "ts" && bornAfter(scan, opts.at.ts)) {
+    // Below a directory PATH, a target created after the run is no missing version (a PATH
+    // named itself keeps the error: there is nothing of it at TS to restore).
+    const below = !opts.paths.includes(scan.target);
+    if (entry === undefined && below && opts.at.kind === "ts" && bornAfter(scan, opts.at.ts)) {
       const r = laterTarget(scan, opts.at.ts, opts.deleteNew ?? false, opts.asRoot);
       if ("item" in r) plan.items.push(r.item);
       else if ("left" in r) plan.leftAlone.push(r.left);
