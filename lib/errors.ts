@@ -2,7 +2,7 @@
  * Errors that carry their code from where they are born, and the words for each code.
  *
  * Two kinds of code: an `ErrorCode` is an outcome of the command-line contract
- * (`main.ts` maps each to an exit code in one switch); a `FailureCode` says why a step on
+ * (`EXIT_CODES` maps each to its exit code, for main.ts and the `--json` error event); a `FailureCode` says why a step on
  * one file failed (an errno name or one of ours) and crosses the thread boundary as
  * `{ code, message }`. Nothing classifies an error by searching its message text.
  * The words for people: `reasonOf` for any caught error, `failureReason` for a failure
@@ -14,6 +14,7 @@ export type ErrorCode =
   | "INTERNAL" // 1
   | "USAGE" // 2
   | "PARTIAL" // 3
+  | "STORE_UNUSABLE" // 10
   | "LOCKED" // 30
   | "BACKUP_MISSING" // 60
   | "RESTORE_FAILED" // 70
@@ -22,6 +23,23 @@ export type ErrorCode =
 
 /** A command's outcome; main.ts maps it to the exit code. */
 export type Outcome = "OK" | ErrorCode;
+
+/**
+ * The exit code of each outcome (docs/cli.md, Exit codes). 10 is restic's "repository
+ * does not exist"; 1 stays "a bug of ours".
+ */
+export const EXIT_CODES: Readonly<Record<Outcome, number>> = {
+  OK: 0,
+  INTERNAL: 1,
+  USAGE: 2,
+  PARTIAL: 3,
+  STORE_UNUSABLE: 10,
+  LOCKED: 30,
+  BACKUP_MISSING: 60,
+  RESTORE_FAILED: 70,
+  INTEGRITY: 71,
+  COMMAND_FAILED: 80,
+};
 
 /** An error with a contract code; its message already names the path and the reason. */
 export class SnapyardError extends Error {

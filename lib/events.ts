@@ -15,7 +15,7 @@
  * |---|---|---|
  * | `saved` | snapshot | `path` (string): the target; `kind` ("file" / "symlink" / "none"): what it was; `ts` (number): the entry's TS (the run's, or later when that name was taken); `size` (number): bytes of content (0 for symlinks and absent targets); `hash` (string, files only): SHA-256 of the content |
  * | `skipped` | snapshot | `path` (string): the target; `reason` (string): why it has no entry (a FIFO, socket or device) |
- * | `error` | snapshot, restore, list, prune, run, rollback | `path` (string, absent for a failure of a whole run): the target or file that failed; `reason` (string): why; `code` (string, restore only): INTEGRITY, BACKUP_MISSING or RESTORE_FAILED, which decides the exit code; `target` (string, prune only): the target the failed file belongs to; `run` (number, run and rollback): the run's TS; `program` (string, run only): COMMAND, not started; `failed` (number, run only): targets whose snapshot failed; `missing` (number, rollback only): entries of the run that are gone; `saved` (number, rollback only): entries the run saved |
+ * | `error` | snapshot, restore, verify, list, prune, run, rollback; any command, or "snapyard" when none is known, for the error that ends an invocation (lib/commands/dispatch.ts `reportFailure`: `reason`, `code`, `exit`, `schema`) | `path` (string, absent for a failure of a whole run): the target or file that failed; `reason` (string): why; `code` (string, restore, verify and an invocation's end): the outcome (INTEGRITY, BACKUP_MISSING, RESTORE_FAILED, USAGE, LOCKED, STORE_UNUSABLE, ...), which decides the exit code; `exit` (number, an invocation's end): the exit code; `schema` (number, an invocation's end): `SCHEMA`; `target` (string, prune only): the target the failed file belongs to; `run` (number, run and rollback): the run's TS; `program` (string, run only): COMMAND, not started; `failed` (number, run only): targets whose snapshot failed; `missing` (number, rollback only): entries of the run that are gone; `saved` (number, rollback only): entries the run saved |
  * | `warning` | verify, restore, run | `what`: "no_entries" (verify found nothing), "pre_snapshot_incomplete" / "post_snapshot_incomplete" (restore went on without it), "signal_ignored" (a signal arrived while rolling back); `reason` (string): in words; `tag` (string, no_entries): the tag looked for; `path` (string, pre/post snapshot): the target whose snapshot failed; `detail` (string, pre/post snapshot): why it failed; `signal` (string, signal_ignored): its name |
  * | `problem` | verify | `state` (string): what is wrong (hash_mismatch, payload_missing, orphan_payload, ...); `target` (string): the target; `path` (string): the file of ours at fault; `ts` (number, when known): the entry's TS; `reason` (string): the detail |
  * | `entry` | list | `target` (string); `ts` (number); `time` (string): the TS as local RFC 3339; `kind` ("file" / "symlink" / "none" / null); `size` (number / null); `hash` (string / null); `state` ("complete" / "payload_missing" / "sidecar_corrupt" / "orphan_payload"); `payload` (string): its path; `sidecar` (string / null): its path; `dest` (string, symlinks): the link text; `reason` (string, corrupt sidecars): why |
@@ -30,7 +30,8 @@
  * | `summary` | each command | the run's counts, last: see `Summary` below |
  * | `progress` | snapshot, verify | `done` (number): entries saved / checked so far; `failed` (number): failures / problems so far. Drawn on a terminal; never written as JSON |
  *
- * Summaries (`event: "summary"`), by `command`:
+ * Summaries (`event: "summary"`) carry `schema` (`SCHEMA`, added by the Reporter), and, by
+ * `command`:
  * - snapshot: `run` (TS), `targets` (= saved + skipped + failed), `saved`, `files`,
  *   `symlinks`, `absent` (saved, by kind), `skipped`, `failed`, `bytes`, `seconds`
  * - restore: `dry_run`, `restored`, `removed`, `unchanged`, `unverified`, `failed`,
@@ -51,6 +52,12 @@ import type { Why } from "./prune.ts";
 import type { ProblemState } from "./store/check.ts";
 import type { ChangeReason, PriorKind } from "./store/sidecar.ts";
 import type { RunRecord } from "./store/runs.ts";
+
+/**
+ * The version of the `--json` output, in each summary and in the error that ends an
+ * invocation; raised when a field changes meaning or goes away (not when one is added).
+ */
+export const SCHEMA = 1;
 
 /** Where an engine sends its events. */
 export type Emit = (e: Event) => void;
@@ -89,11 +96,15 @@ export interface SkippedEvent {
 export type ErrorCommand =
   | "snapshot"
   | "restore"
+  | "verify"
   | "list"
   | "prune"
   | "run"
   | "rollback"
-  | "runs";
+  | "runs"
+  | "demo"
+  /** An invocation that failed before its command was known (a usage error). */
+  | "snapyard";
 
 /** A failure: of one target or file (`path`), or of a whole run (run, rollback). */
 export interface ErrorEvent {
@@ -108,6 +119,8 @@ export interface ErrorEvent {
   failed?: number;
   missing?: number;
   saved?: number;
+  exit?: number;
+  schema?: number;
 }
 
 /** What a warning is about. */

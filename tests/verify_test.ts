@@ -55,7 +55,7 @@ test("verify names a tampered payload as hash mismatch and exits 71 though an ol
   const h = await cli(dir.path, ["verify", dir.join("t")]);
   assert.equal(h.code, 71);
   assert.match(h.stderr, new RegExp(`Hash mismatch: "${bad.replace(/\./g, "\\.")}"`));
-  assert.match(h.stdout, /verify: 6 entries, 5 ok, 1 problems \(1 hash mismatch\)/);
+  assert.match(h.stdout, /verify: 6 entries, 5 ok, 1 problem \(1 hash mismatch\)/);
 });
 
 test("verify reports a deleted payload as payload missing and exits 71", async () => {

@@ -24,14 +24,13 @@ import type {
   WarningEvent,
 } from "../events.ts";
 import { STATE_TEXT } from "../verify.ts";
+import { humanSize } from "./size.ts";
 
 /** An event's text and its kind of output. */
 export interface Text {
   to: "line" | "warn" | "error";
   text: string;
 }
-
-const MiB = 1024 * 1024;
 
 /** What `event` shows people; undefined when it shows nothing. */
 export function textOf(e: Event): Text | undefined {
@@ -93,7 +92,7 @@ export function textOf(e: Event): Text | undefined {
 export function progressText(e: ProgressEvent): string {
   return e.command === "snapshot"
     ? `snapshot: ${e.done} saved, ${e.failed} failed`
-    : `verify: ${e.done} entries, ${e.failed} problems`;
+    : `verify: ${plural(e.done, "entry", "entries")}, ${plural(e.failed, "problem", "problems")}`;
 }
 
 const VERB: Record<ErrorEvent["command"], string> = {
@@ -104,17 +103,23 @@ const VERB: Record<ErrorEvent["command"], string> = {
   run: "run",
   rollback: "roll back",
   runs: "read run record",
+  verify: "verify",
+  demo: "run demo",
+  snapyard: "run",
 };
 
 function errorText(e: ErrorEvent): string {
   if (e.command === "run" && e.path === undefined) {
     return `Not running "${e.program}": the snapshot of run ${e.run} failed for ` +
-      `${e.failed} target(s)`;
+      plural(e.failed ?? 0, "target", "targets");
   }
   if (e.command === "rollback") {
-    return `Cannot roll back run ${e.run}: ${e.missing} of its ${e.saved} entries are gone ` +
+    return `Cannot roll back run ${e.run}: ${e.missing} of its ` +
+      `${plural(e.saved ?? 0, "entry", "entries")} ${e.missing === 1 ? "is" : "are"} gone ` +
       `(deleted with their directory?)`;
   }
+  // The error that ended an invocation: its message names what and why.
+  if (e.path === undefined) return e.reason;
   return `Cannot ${VERB[e.command]} "${e.path}": ${e.reason}`;
 }
 
@@ -189,9 +194,10 @@ function summaryText(e: SummaryEvent): string {
 }
 
 function snapshotSummary(s: SnapshotSummaryEvent): string {
-  return `snapshot ${s.run}: ${s.saved} saved (${s.files} files, ${s.symlinks} symlinks, ` +
-    `${s.absent} absent${s.deleted > 0 ? `, ${s.deleted} deleted` : ""}; ` +
-    `${(s.bytes / MiB).toFixed(1)} MiB), ${s.unchanged} unchanged in ${s.seconds.toFixed(2)} s` +
+  return `snapshot ${s.run}: ${s.saved} saved (${plural(s.files, "file", "files")}, ` +
+    `${plural(s.symlinks, "symlink", "symlinks")}, ${s.absent} absent` +
+    `${s.deleted > 0 ? `, ${s.deleted} deleted` : ""}; ${humanSize(s.bytes)}), ` +
+    `${s.unchanged} unchanged in ${s.seconds.toFixed(2)} s` +
     (s.skipped > 0 ? `, ${s.skipped} skipped` : "") + (s.failed > 0 ? `, ${s.failed} FAILED` : "");
 }
 
@@ -203,7 +209,8 @@ function restoreSummary(s: RestoreSummaryEvent): string {
   const left = s.left_alone > 0 ? `, ${s.left_alone} left alone (created later)` : "";
   if (s.dry_run) {
     return `restore --dry-run: ${s.restored} would be restored${unverified}, ${s.removed} removed, ` +
-      `${s.unchanged} unchanged${left}${runs}` + (s.failed > 0 ? `; ${s.failed} problems` : "") +
+      `${s.unchanged} unchanged${left}${runs}` +
+      (s.failed > 0 ? `; ${plural(s.failed, "problem", "problems")}` : "") +
       "; nothing changed";
   }
   if (s.failed > 0 && s.restored + s.removed === 0) {
@@ -222,14 +229,17 @@ function verifySummary(s: VerifySummaryEvent): string {
   const states = Object.entries(s.states).map(([k, n]) =>
     `${n} ${STATE_TEXT[k as keyof typeof STATE_TEXT]}`
   );
-  return `verify: ${s.entries} entries, ${s.ok} ok, ${s.problems} problems` +
+  return `verify: ${plural(s.entries, "entry", "entries")}, ${s.ok} ok, ` +
+    plural(s.problems, "problem", "problems") +
     (states.length > 0 ? ` (${states.join(", ")})` : "") +
-    `; hashed ${s.hashed_files} files, ${(s.hashed_bytes / MiB).toFixed(1)} MiB in ` +
+    `; hashed ${plural(s.hashed_files, "file", "files")}, ${humanSize(s.hashed_bytes)} in ` +
     `${s.seconds.toFixed(2)} s (${s.files_per_s} files/s, ${s.mib_per_s.toFixed(1)} MiB/s)`;
 }
 
 function listSummary(s: ListSummaryEvent): string {
-  return `list: ${s.targets} targets, ${s.entries} entries, ${s.orphan_payloads} orphan payloads`;
+  return `list: ${plural(s.targets, "target", "targets")}, ` +
+    `${plural(s.entries, "entry", "entries")}, ` +
+    plural(s.orphan_payloads, "orphan payload", "orphan payloads");
 }
 
 function plural(n: number, one: string, many: string): string {

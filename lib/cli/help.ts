@@ -5,19 +5,21 @@ import { VERSION } from "../version.ts";
 export { VERSION };
 
 const GLOBALS = `Global options (before or after COMMAND):
-  --json              one JSON object per line on stdout: events, then a summary
+  --json              one JSON object per line on stdout: events, then a summary (or, when
+                      the command fails as a whole, an error event with its code and exit)
   --quiet, -q         print only errors
   --lock FILE         lock file (default: STORE/.snapyard.lock with --store; else
                       /run/lock/snapyard.lock as root, $TMPDIR/snapyard-UID.lock otherwise)
-  --lock-timeout MS   wait this long for the lock, then exit 30 (default 5000)
+  --lock-timeout MS   wait this long for the lock, then exit 30: milliseconds, or a
+                      duration such as 5s or 2m (default 5000)
   --config FILE       JSON defaults for any option, e.g. {"store": "/var/backups/snapyard",
                       "tag": "nightly", "keep": 7}; flags override it
-  --help, -h          this text;  --version, -V  the version`;
+  --help, -h          this text (also: snapyard help [COMMAND]);  --version, -V  the version`;
 
 const MAIN = `snapyard ${VERSION}: snapshots of files before they change, and of trees on a schedule
 
 Usage:
-  snapyard snapshot PATH...   [--tag T] [--store DIR] [--workers N] [--schema v2|v3]
+  snapyard snapshot PATH...   [--tag T] [--store DIR] [--init] [--workers N] [--schema v2|v3]
                               [--exclude GLOB]... [--no-fsync]
   snapyard restore  PATH...   [--tag T] [--store DIR] [--at latest|previous|TS] [--dry-run]
                               [--no-pre-snapshot] [--allow-unverified]
@@ -28,15 +30,16 @@ Usage:
                               [--keep-within DURATION] [--max-age DURATION] [--dry-run]
   snapyard run      --target PATH [--target PATH]... [--tag T] [--store DIR] -- COMMAND [ARGS...]
   snapyard demo     build a demo tree in a temp dir, snapshot it, list it
-  snapyard COMMAND --help
+  snapyard COMMAND --help     (or snapyard help COMMAND)
 
 Layout: entries live beside each target as .<name>.<tag>.<TS>.bak (payload) and
 .<name>.<tag>.<TS>.bak.meta.json (sidecar), or under --store DIR/<absolute dir>/.
 Compatible with switchyard-fs 1.0 (use --tag switchyard for its entries).
 
-Exit codes: 0 ok · 1 internal error · 2 usage · 3 partial (some targets or removals failed,
-the rest done) · 30 lock not acquired · 60 backup missing · 70 restore failed (I/O) ·
-71 integrity failure · 80 run: command failed, targets rolled back
+Exit codes: 0 ok · 1 internal error (a bug) · 2 usage · 3 partial (some targets or removals
+failed, the rest done) · 10 store unusable (missing, not a directory, not writable) ·
+30 lock not acquired · 60 backup missing · 70 restore failed (I/O) · 71 integrity failure ·
+80 run: command failed, targets rolled back
 
 ${GLOBALS}`;
 
@@ -51,7 +54,9 @@ Exit 0 means every reported entry is durable on disk.
 
 Options:
   --tag T             [A-Za-z0-9_-]{1,32} (default snapyard)
-  --store DIR         keep entries under DIR/<absolute dir of target>/ instead of beside
+  --store DIR         keep entries under DIR/<absolute dir of target>/ instead of beside;
+                      DIR is created when its parent exists (else exit 10)
+  --init              create a missing --store DIR with all its missing parents
   --workers N         copy+hash threads (default: number of cores)
   --schema v2|v3      sidecar schema (default v3; v2 is byte-exact switchyard-fs)
   --exclude GLOB      skip matching names (no /) or relative paths (with /); repeatable
@@ -82,7 +87,8 @@ tombstone must be an empty file. Each problem is reported with its path and reas
 hash mismatch, payload mismatch, payload missing, orphan sidecar (a tombstone lost),
 sidecar corrupt, orphan payload, leftover temp file, unreadable, or unverified (a v1
 switchyard-fs file entry has no hash: it cannot be verified). Takes no lock.
-Exit 0 when every entry is ok, 71 otherwise.
+Exit 0 when every entry is ok, 71 otherwise; 60 when PATHs were given and no entry at all
+was found (a forgotten --store?), naming the directories searched.
 
 Options:
   --tag T, --store DIR   as for snapshot
@@ -108,7 +114,7 @@ entries, switchyard-fs's) counts as a run of just the targets with an entry at t
 A run record that does not parse is reported (exit 3) and its TS kept. Orphan payloads
 and temp files left by a crashed run are removed too. One fsync per directory changed.
 A removal that fails is reported with its path and reason, is not counted, and makes the
-exit 3. Durations: 90s, 90m, 12h, 30d.
+exit 3. Durations: 90s, 90m, 12h, 30d, 2w, 1d12h.
 
 Options:
   --keep N, --keep-hourly N, --keep-daily N, --keep-weekly N, --keep-monthly N,
@@ -131,7 +137,8 @@ Snapshots every target (one run), runs COMMAND with inherited stdio (SIGINT and 
 are forwarded to it), and if it exits non-zero, is killed or cannot start, restores every
 target to that run and exits 80 (70 if the rollback fails). The broken state is saved
 first, as a run of its own. Files COMMAND creates under a directory target are left in
-place (the run has no entry for them). If the snapshot fails, COMMAND is not run (exit 3).`,
+place (the run has no entry for them). If the snapshot fails, COMMAND is not run (exit 3).
+--tag, --store, --init, --workers, --schema, --exclude and --no-fsync: as for snapshot.`,
   demo: `snapyard demo — build a small demo tree in a temp directory, snapshot it, and list it.`,
 };
 

@@ -12,6 +12,9 @@ import { reasonOf, usage } from "../errors.ts";
 import type { AtSpec } from "../store/entries.ts";
 import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
 import type { SchemaChoice } from "../store/sidecar.ts";
+import { joinNegativeValues, parseDuration, parseLockTimeout } from "./values.ts";
+
+export { parseDuration };
 
 /** The commands. */
 export type CommandName =
@@ -23,7 +26,7 @@ export type CommandName =
   | "run"
   | "demo"
   | "runs";
-const COMMANDS: readonly CommandName[] = [
+export const COMMANDS: readonly CommandName[] = [
   "snapshot",
   "restore",
   "verify",
@@ -65,6 +68,8 @@ export interface Options {
   keepMonthly: number | undefined;
   keepYearly: number | undefined;
   keepWithinMs: number | undefined;
+  /** `--init`: create the whole path of a missing `--store`, not only its last directory. */
+  init: boolean;
 }
 
 /** A parsed command line. */
@@ -83,7 +88,17 @@ export type Invocation =
 
 const GLOBAL = ["json", "quiet", "lock", "lock-timeout", "config", "help", "version"];
 const ALLOWED: Record<CommandName, string[]> = {
-  snapshot: ["tag", "store", "workers", "schema", "exclude", "no-fsync", "full", "ignore-inode"],
+  snapshot: [
+    "tag",
+    "store",
+    "workers",
+    "schema",
+    "exclude",
+    "no-fsync",
+    "init",
+    "full",
+    "ignore-inode",
+  ],
   restore: [
     "tag",
     "store",
@@ -111,7 +126,17 @@ const ALLOWED: Record<CommandName, string[]> = {
     "keep-yearly",
     "keep-within",
   ],
-  run: ["target", "tag", "store", "workers", "schema", "exclude", "no-fsync", "ignore-inode"],
+  run: [
+    "target",
+    "tag",
+    "store",
+    "workers",
+    "schema",
+    "exclude",
+    "no-fsync",
+    "init",
+    "ignore-inode",
+  ],
   demo: ["workers", "no-fsync"],
   runs: ["tag", "store"],
 };
@@ -146,18 +171,8 @@ const SPEC = {
   "keep-monthly": { type: "string" },
   "keep-yearly": { type: "string" },
   "keep-within": { type: "string" },
+  init: { type: "boolean" },
 } as const;
-
-const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };
-
-/** Parses `90s`, `90m`, `12h`, `30d` into milliseconds. */
-export function parseDuration(s: string): number {
-  const m = /^(\d{1,9})([smhd])$/.exec(s);
-  if (m === null) {
-    throw usage(`Invalid duration "${s}": use a whole number with s, m, h or d (e.g. 30d)`);
-  }
-  return Number(m[1]) * UNIT_MS[m[2]!]!;
-}
 
 function parseWhole(name: string, s: string, min: number, max: number): number {
   if (!/^\d{1,10}$/.test(s) || Number(s) < min || Number(s) > max) {
@@ -213,13 +228,19 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const tail = dd < 0 ? [] : argv.slice(dd + 1);
   let parsed;
   try {
-    parsed = parseArgs({ args: head, options: SPEC, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: joinNegativeValues(head, SPEC),
+      options: SPEC,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     throw usage(e instanceof Error ? e.message.replace(/\. To specify.*$/s, "") : String(e));
   }
   const flags = parsed.values as Raw;
   const [cmdWord, ...positionals] = parsed.positionals;
   if (flags.version) return { kind: "version" };
+  if (cmdWord === "help") return helpOf(positionals[0]);
   if (cmdWord !== undefined && !COMMANDS.includes(cmdWord as CommandName)) {
     throw usage(`Unknown command "${cmdWord}" (see snapyard --help)`);
   }
@@ -254,7 +275,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     lock: str("lock") === undefined ? undefined : absolute(str("lock")!),
     lockTimeoutMs: str("lock-timeout") === undefined
       ? 5000
-      : parseWhole("lock-timeout", str("lock-timeout")!, 0, 86_400_000),
+      : parseLockTimeout(str("lock-timeout")!),
     tag: validateTag(str("tag") ?? DEFAULT_TAG),
     store: str("store") === undefined ? undefined : absolute(str("store")!),
     workers: str("workers") === undefined
@@ -278,6 +299,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     keepMonthly: keepCount("keep-monthly"),
     keepYearly: keepCount("keep-yearly"),
     keepWithinMs: str("keep-within") === undefined ? undefined : parseDuration(str("keep-within")!),
+    init: bool("init"),
   };
   let paths = positionals.map(absolute);
   let rest: string[] = [];
@@ -318,6 +340,14 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     throw usage(`"runs" needs PATHs or --store DIR`);
   }
   return { kind: "command", command, paths, argv: rest, options };
+}
+
+/** `snapyard help [COMMAND]`: the same as `--help`. */
+function helpOf(word: string | undefined): Invocation {
+  if (word !== undefined && !COMMANDS.includes(word as CommandName)) {
+    throw usage(`Unknown command "${word}" (see snapyard --help)`);
+  }
+  return { kind: "help", command: word as CommandName | undefined };
 }
 
 function defaultWorkers(): number {

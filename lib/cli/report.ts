@@ -1,7 +1,8 @@
 /**
  * Output for people and for log shippers: where each event (lib/events.ts) goes.
  *
- * `--json`: each event is one JSON object per line on stdout (the summary last).
+ * `--json`: each event is one JSON object per line on stdout (the summary last, with the
+ * output's `schema` version).
  * Otherwise an event becomes its text (lib/cli/event_text.ts): problems go to stderr as
  * `snapyard: <message>`, results to stdout as lines; `--quiet` keeps only errors. A
  * progress line is drawn on stderr only when stderr is a terminal, so cron output stays
@@ -10,8 +11,9 @@
  */
 import * as fs from "node:fs";
 import { isatty } from "node:tty";
-import type { Event } from "../events.ts";
+import { type Event, SCHEMA } from "../events.ts";
 import { progressText, textOf } from "./event_text.ts";
+import { errnoOf } from "../errors.ts";
 
 /** How output is shaped. */
 export type OutputMode = "human" | "json" | "quiet";
@@ -36,8 +38,9 @@ export class Reporter {
       this.#progress(progressText(e));
       return;
     }
-    if (this.mode === "json") this.#write(JSON.stringify(e));
-    else {
+    if (this.mode === "json") {
+      this.#write(JSON.stringify(e.event === "summary" ? { ...e, schema: SCHEMA } : e));
+    } else {
       const t = textOf(e);
       if (t?.to === "error") this.#stderr(`snapyard: ${t.text}`);
       else if (t !== undefined && this.mode === "human") {
@@ -95,16 +98,27 @@ export class Reporter {
   }
 }
 
+/** How long to sleep when a pipe is full, before trying again. */
+const FULL_PIPE_WAIT_MS = 5;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * Bytes per write: PIPE_BUF, which a pipe takes whole or not at all. Deno's `writeSync`
+ * writes all it is given, and when a non-blocking pipe fills part way through it throws
+ * EAGAIN without saying how much went out: retried, that part would be written twice.
+ */
+const CHUNK = 4096;
+
 function writeAll(fd: number, s: string): void {
   const b = Buffer.from(s, "utf8");
   let off = 0;
   while (off < b.length) {
     try {
-      off += fs.writeSync(fd, b, off, b.length - off);
+      off += fs.writeSync(fd, b, off, Math.min(CHUNK, b.length - off));
     } catch (e) {
-      // A non-blocking pipe that is full: wait for it rather than drop output.
-      if ((e as { code?: string }).code === "EAGAIN") continue;
-      throw e;
+      if (errnoOf(e) !== "EAGAIN") throw e;
+      // A non-blocking pipe that is full: wait for the reader rather than drop output,
+      // asleep (nothing ever notifies `sleeper`), not spinning a core.
+      Atomics.wait(sleeper, 0, 0, FULL_PIPE_WAIT_MS);
     }
   }
 }

@@ -5,13 +5,24 @@
  * from the `WorkerSource` main.ts or the engine gives, or this thread for few and small
  * targets: `inThread`) and, for commands that change anything, the run lock; then calls
  * the command and always tears down (lock released, workers terminated, output flushed).
- * An error that ends the invocation is reported once, by `reportFailure`.
+ * Before any of that, on the main thread, a `--store` is checked (lib/store/usable.ts).
+ * An error that ends the invocation is reported once, by `reportFailure`: on stderr, and
+ * under `--json` as a last `error` event too.
  */
 import { writeSync } from "node:fs";
-import type { CommandName, Invocation, Options } from "../cli/parse.ts";
+import { isMainThread } from "node:worker_threads";
+import {
+  type CommandName,
+  COMMANDS,
+  type Invocation,
+  type Options,
+  parseCommandLine,
+} from "../cli/parse.ts";
 import { helpText, VERSION } from "../cli/help.ts";
 import type { CommandContext, Outcome } from "./context.ts";
-import { SnapyardError } from "../errors.ts";
+import { EXIT_CODES, SnapyardError } from "../errors.ts";
+import { type ErrorCommand, type ErrorEvent, SCHEMA } from "../events.ts";
+import { checkStore, type StoreUse } from "../store/usable.ts";
 import { type Io, realIo } from "../fs/io.ts";
 import { acquireLock, defaultLockPath } from "../fs/lock.ts";
 import { runInEngine, runsInEngine } from "../pool/engine.ts";
@@ -84,23 +95,83 @@ export async function dispatch(
     return "OK";
   }
   const { entry, workers } = threads;
+  // Once, before the engine starts (it runs this again off the main thread) and before
+  // the lock, which lives in the store by default.
+  if (isMainThread && inv.options.store !== undefined) {
+    checkStore(inv.options.store, storeUse(inv.command, inv.options), inv.options.init);
+  }
   if (workers.kind === "spawn" && runsInEngine(inv.command, inThread(inv.command, inv.paths))) {
     return await runInEngine(entry, argv, workers.url, inv.options.workers);
   }
   return await execute(inv.command, inv.paths, inv.argv, inv.options, workers);
 }
 
-/** Reports `e`, which ended an invocation, on stderr (a bug with its stack): its outcome. */
-export function reportFailure(e: unknown): Outcome {
-  if (e instanceof SnapyardError) {
-    writeSync(2, `snapyard: ${e.message}\n`);
-    return e.code;
+/** What `command` does with `--store`: snapshots create it; dry runs only read. */
+function storeUse(command: CommandName, options: Options): StoreUse {
+  if (command === "snapshot" || command === "run") return "create";
+  if ((command === "restore" || command === "prune") && !options.dryRun) return "write";
+  return "read";
+}
+
+/**
+ * Reports `e`, which ended the invocation `argv`, on stderr (a bug with its stack) and,
+ * under `--json`, as a last `error` event on stdout: its outcome.
+ */
+export function reportFailure(e: unknown, argv: readonly string[]): Outcome {
+  const known = e instanceof SnapyardError;
+  const code = known ? e.code : "INTERNAL";
+  const message = known
+    ? e.message
+    : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+  // A bug of ours: its stack on stderr, for the report.
+  const stack = !known && e instanceof Error ? e.stack : undefined;
+  writeSync(2, `snapyard: ${stack === undefined ? message : `internal error: ${stack}`}\n`);
+  const json = jsonOf(argv);
+  if (json.wanted) {
+    const event: ErrorEvent = {
+      event: "error",
+      command: json.command,
+      reason: message,
+      code,
+      exit: EXIT_CODES[code],
+      schema: SCHEMA,
+    };
+    writeSync(1, JSON.stringify(event) + "\n");
   }
-  writeSync(
-    2,
-    `snapyard: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`,
-  );
-  return "INTERNAL";
+  return code;
+}
+
+const ERROR_COMMANDS: ReadonlySet<string> = new Set<ErrorCommand>([
+  "snapshot",
+  "restore",
+  "verify",
+  "list",
+  "prune",
+  "run",
+  "demo",
+]);
+
+/**
+ * Whether `argv` asks for `--json`, and its command: from the parsed invocation (a
+ * `--config` may set `json`), else, when parsing fails, from the words before `--`.
+ */
+function jsonOf(argv: readonly string[]): { wanted: boolean; command: ErrorCommand } {
+  const dd = argv.indexOf("--");
+  const head = dd < 0 ? argv : argv.slice(0, dd);
+  let inv: Invocation | undefined;
+  try {
+    inv = parseCommandLine(argv);
+  } catch (e) {
+    // A usage error: the words are all there is to go on.
+    if (!(e instanceof SnapyardError)) throw e;
+  }
+  const word = inv?.kind === "command"
+    ? inv.command
+    : head.find((a) => (COMMANDS as readonly string[]).includes(a));
+  return {
+    wanted: head.includes("--json") || (inv?.kind === "command" && inv.options.json),
+    command: word !== undefined && ERROR_COMMANDS.has(word) ? word as ErrorCommand : "snapyard",
+  };
 }
 
 /**

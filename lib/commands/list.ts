@@ -7,6 +7,7 @@ import type { CommandContext, Outcome } from "./context.ts";
 import { collectTargets, distinctTargets } from "../store/entries.ts";
 import type { EntryEvent } from "../events.ts";
 import { type ListRow, listRows, type ListState } from "../list.ts";
+import { humanSize } from "../cli/size.ts";
 
 const STATE_TEXT: Record<ListState, string> = {
   complete: "complete",
@@ -31,20 +32,6 @@ export function localIso(ts: number): string {
   const sign = off < 0 ? "-" : "+";
   const a = Math.abs(off);
   return localTime(ts).replace(" ", "T") + `${sign}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`;
-}
-
-/** `4.0 KiB`, `512 B`. */
-export function humanSize(n: number | undefined): string {
-  if (n === undefined) return "-";
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
 }
 
 function table(rows: ListRow[]): string[] {

@@ -8,7 +8,8 @@ import type { CommandContext, Outcome } from "./context.ts";
 import type { RunEvent } from "../events.ts";
 import { listRuns } from "../runs.ts";
 import type { FoundRun } from "../store/run_survey.ts";
-import { humanSize, localIso, localTime } from "./list.ts";
+import { humanSize } from "../cli/size.ts";
+import { localIso, localTime } from "./list.ts";
 
 /** The `run` event of one run: every field of its record. */
 export function runEvent(run: FoundRun): RunEvent {

@@ -1,5 +1,12 @@
-/** `snapyard verify`: run lib/verify.ts; each problem and a summary with throughput as events. */
-import { toText } from "../fs/bpath.ts";
+/**
+ * `snapyard verify`: run lib/verify.ts; each problem and a summary with throughput as
+ * events. PATHs with no entry at all (a forgotten `--store`?) are BACKUP_MISSING, each
+ * named with the directories searched.
+ */
+import * as fs from "node:fs";
+import { posix } from "node:path";
+import { type BPath, fsPath, toText } from "../fs/bpath.ts";
+import { entryDir } from "../store/layout.ts";
 import type { CommandContext, Outcome } from "./context.ts";
 import type { ProblemEvent, VerifySummaryEvent } from "../events.ts";
 import { type Finding, verify, type VerifySummary } from "../verify.ts";
@@ -38,7 +45,19 @@ export function verifySummaryEvent(s: VerifySummary): VerifySummaryEvent {
   };
 }
 
-/** Verifies ctx.paths (or the whole --store); INTEGRITY (exit 71) when anything is not ok. */
+/** Where the entries of PATH `p` would be: beside it, and below it when it is a directory. */
+export function searchedDirs(p: BPath, store: BPath | undefined): BPath[] {
+  const dirs = [entryDir(p, store)];
+  if (fs.statSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory()) {
+    dirs.push(store === undefined ? p : posix.join(store, p));
+  }
+  return dirs;
+}
+
+/**
+ * Verifies ctx.paths (or the whole --store): INTEGRITY (exit 71) when anything is not ok,
+ * BACKUP_MISSING (exit 60) when PATHs were given and not one entry was found.
+ */
 export async function verifyCommand(ctx: CommandContext): Promise<Outcome> {
   const o = ctx.options;
   const r = ctx.reporter;
@@ -51,7 +70,23 @@ export async function verifyCommand(ctx: CommandContext): Promise<Outcome> {
     onProgress: (s) =>
       r.emit({ event: "progress", command: "verify", done: s.entries, failed: s.problems }),
   });
-  if (s.entries === 0 && s.problems === 0) {
+  const nothing = s.entries === 0 && s.problems === 0;
+  if (nothing && ctx.paths.length > 0) {
+    const where = o.store === undefined ? "beside it, without --store" : `in "${toText(o.store)}"`;
+    for (const p of ctx.paths) {
+      const dirs = searchedDirs(p, o.store).map((d) => `"${toText(d)}"`).join(" and below ");
+      r.emit({
+        event: "error",
+        command: "verify",
+        path: toText(p),
+        code: "BACKUP_MISSING",
+        reason: `no entries of tag "${o.tag}" ${where} (looked in ${dirs})`,
+      });
+    }
+    r.emit(verifySummaryEvent(s));
+    return "BACKUP_MISSING";
+  }
+  if (nothing) {
     r.emit({
       event: "warning",
       command: "verify",

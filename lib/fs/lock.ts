@@ -3,9 +3,12 @@
  * `prune` or `run`, so cron runs never interleave.
  *
  * The lock file is opened O_NOFOLLOW (a symlink planted at its path is refused, not
- * followed) and never truncated; `flock(LOCK_EX|LOCK_NB)` is polled every 25 ms until
- * `--lock-timeout`, then the run gives up with LOCKED (exit 30) naming the file.
- * The kernel drops the lock when the process dies, so a crash never leaves it stuck.
+ * followed) and never truncated before the lock is held; `flock(LOCK_EX|LOCK_NB)` is
+ * polled every 25 ms until `--lock-timeout`, then the run gives up with LOCKED (exit 30)
+ * naming the file and the holder. The holder, once it has the lock, writes its PID and
+ * the time it took it into the file (`{"pid":1234,"since":TS}`), for that message only:
+ * the flock is the lock. The kernel drops the lock when the process dies, so a crash
+ * never leaves it stuck.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -50,7 +53,8 @@ export async function acquireLock(path: BPath, timeoutMs: number): Promise<HeldL
       if (performance.now() - t0 >= timeoutMs) {
         throw new SnapyardError(
           "LOCKED",
-          `Cannot lock "${toText(path)}": held by another snapyard run for over ${timeoutMs} ms`,
+          `Cannot lock "${toText(path)}": held by another snapyard run${holderText(fd)} ` +
+            `for over ${timeoutMs} ms`,
         );
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
@@ -60,6 +64,12 @@ export async function acquireLock(path: BPath, timeoutMs: number): Promise<HeldL
     if (e instanceof SnapyardError) throw e;
     throw new SnapyardError("INTERNAL", `Cannot lock "${toText(path)}": ${reasonOf(e)}`);
   }
+  try {
+    recordHolder(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw new SnapyardError("INTERNAL", `Cannot lock "${toText(path)}": ${reasonOf(e)}`);
+  }
   let held = true;
   return {
     path,
@@ -67,8 +77,41 @@ export async function acquireLock(path: BPath, timeoutMs: number): Promise<HeldL
     release() {
       if (!held) return;
       held = false;
-      tryFlock(fd, LOCK_UN);
-      fs.closeSync(fd);
+      try {
+        // The record goes first: a run that finds the lock taken must not name us.
+        fs.ftruncateSync(fd, 0);
+      } finally {
+        tryFlock(fd, LOCK_UN);
+        fs.closeSync(fd);
+      }
     },
   };
+}
+
+/** Writes this process as the holder into the lock file `fd`, which it holds. */
+function recordHolder(fd: number): void {
+  const text = JSON.stringify({ pid: process.pid, since: Date.now() }) + "\n";
+  fs.ftruncateSync(fd, 0);
+  fs.writeSync(fd, text, 0);
+}
+
+/**
+ * ` (PID 1234 since 2025-11-25T01:02:03.456Z)` from the holder's record in `fd`, or ""
+ * when there is none yet (it is being written) or it is not ours.
+ */
+function holderText(fd: number): string {
+  const buf = Buffer.alloc(256);
+  const n = fs.readSync(fd, buf, 0, buf.length, 0);
+  let rec: unknown;
+  try {
+    rec = JSON.parse(buf.subarray(0, n).toString("utf8"));
+  } catch (e) {
+    // Empty, half written, or written by an older version: no holder to name.
+    if (e instanceof SyntaxError) return "";
+    throw e;
+  }
+  if (typeof rec !== "object" || rec === null) return "";
+  const { pid, since } = rec as { pid?: unknown; since?: unknown };
+  if (!Number.isSafeInteger(pid) || !Number.isSafeInteger(since)) return "";
+  return ` (PID ${pid} since ${new Date(since as number).toISOString()})`;
 }

@@ -17,7 +17,7 @@ test("textOf() an error names the operation and the path, or the run for a whole
       program: "make",
       failed: 2,
     }),
-    { to: "error", text: 'Not running "make": the snapshot of run 17 failed for 2 target(s)' },
+    { to: "error", text: 'Not running "make": the snapshot of run 17 failed for 2 targets' },
   );
   assert.deepEqual(
     textOf({
@@ -30,7 +30,7 @@ test("textOf() an error names the operation and the path, or the run for a whole
     }),
     {
       to: "error",
-      text: "Cannot roll back run 17: 1 of its 3 entries are gone (deleted with their directory?)",
+      text: "Cannot roll back run 17: 1 of its 3 entries is gone (deleted with their directory?)",
     },
   );
 });
@@ -109,7 +109,7 @@ test("textOf() the snapshot summary counts saved by kind, then skipped and faile
   });
   assert.deepEqual(t, {
     to: "line",
-    text: "snapshot 9: 4 saved (2 files, 1 symlinks, 1 absent; 3.0 MiB), 3 unchanged in 1.50 s, " +
+    text: "snapshot 9: 4 saved (2 files, 1 symlink, 1 absent; 3.0 MiB), 3 unchanged in 1.50 s, " +
       "1 skipped, 2 FAILED",
   });
 });

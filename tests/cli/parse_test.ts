@@ -109,12 +109,53 @@ test("parseCommandLine() --help and --version win over everything else", () => {
   assert.deepEqual(parseCommandLine([]), { kind: "help", command: undefined });
 });
 
-test("parseDuration() reads whole numbers with s, m, h, d and rejects the rest", () => {
+test("parseDuration() reads whole numbers with w, d, h, m, s, ms and rejects the rest", () => {
   assert.equal(parseDuration("90s"), 90_000);
   assert.equal(parseDuration("2m"), 120_000);
   assert.equal(parseDuration("12h"), 12 * 3600_000);
   assert.equal(parseDuration("30d"), 30 * 86400_000);
-  for (const bad of ["", "5", "1.5h", "-1d", "3w", "h"]) {
+  assert.equal(parseDuration("3w"), 21 * 86400_000);
+  assert.equal(parseDuration("250ms"), 250);
+  for (const bad of ["", "5", "1.5h", "-1d", "3y", "h", "1d 2h", "1d-2h"]) {
     assert.throws(() => parseDuration(bad), SnapyardError, bad);
   }
+});
+
+test("parseDuration() adds compound forms, largest unit first, each unit once", () => {
+  assert.equal(parseDuration("1d12h"), 36 * 3600_000);
+  assert.equal(parseDuration("1h30m"), 90 * 60_000);
+  assert.equal(parseDuration("1w2d3h4m5s6ms"), ((((9 * 24 + 3) * 60 + 4) * 60) + 5) * 1000 + 6);
+  for (const bad of ["12h1d", "1h1h", "30s1m", "1m1ms1s"]) {
+    assert.throws(() => parseDuration(bad), SnapyardError, bad);
+  }
+});
+
+test("parseCommandLine() --lock-timeout takes milliseconds or a duration, up to 1d", () => {
+  assert.equal(command(["snapshot", "x", "--lock-timeout", "250"]).options.lockTimeoutMs, 250);
+  assert.equal(command(["snapshot", "x", "--lock-timeout", "5s"]).options.lockTimeoutMs, 5000);
+  assert.equal(
+    command(["snapshot", "x", "--lock-timeout", "1d"]).options.lockTimeoutMs,
+    86_400_000,
+  );
+  usageError(["snapshot", "x", "--lock-timeout", "86400001"], /Invalid --lock-timeout "86400001"/);
+  usageError(["snapshot", "x", "--lock-timeout", "2d"], /Invalid --lock-timeout "2d"/);
+  usageError(["snapshot", "x", "--lock-timeout", "soon"], /Invalid duration "soon"/);
+});
+
+test("parseCommandLine() a negative value is the option's own usage error", () => {
+  usageError(["prune", "x", "--keep", "-1"], /^Invalid --keep "-1": expected a whole number/);
+  usageError(["snapshot", "x", "--workers", "-2"], /^Invalid --workers "-2"/);
+  usageError(["snapshot", "x", "--lock-timeout", "-5"], /^Invalid duration "-5"/);
+});
+
+test("parseCommandLine() help [COMMAND] is --help; an unknown COMMAND is a usage error", () => {
+  assert.deepEqual(parseCommandLine(["help"]), { kind: "help", command: undefined });
+  assert.deepEqual(parseCommandLine(["help", "prune"]), { kind: "help", command: "prune" });
+  usageError(["help", "frob"], /Unknown command "frob"/);
+});
+
+test("parseCommandLine() --init is taken by snapshot and run only", () => {
+  assert.equal(command(["snapshot", "x", "--init"]).options.init, true);
+  assert.equal(command(["snapshot", "x"]).options.init, false);
+  usageError(["list", "x", "--init"], /Option --init does not apply to "list"/);
 });
