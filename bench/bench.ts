@@ -3,6 +3,7 @@
  *
  *   deno run -A bench/bench.ts [--runtime deno|bun|both] [--rounds N] [--quick]
  *                              [--no-huge] [--huge-rounds N] [--keep] [--work DIR]
+ *                              [--no-incremental | --incremental-only]
  *
  * Order of work:
  * 1. Build (or reuse) the trees under WORK/trees (bench/trees.ts).
@@ -11,7 +12,11 @@
  *    (c) the naive JS snapshot on each runtime. (a) and (b) do not depend on the runtime,
  *    so one series of them serves both tables.
  * 3. snapyard alone on the 100,000-file tree, for the peak RSS ratio.
- * 4. Print one table per runtime and the PASS/FAIL lines, then delete every output.
+ * 4. Print one table per runtime and the PASS/FAIL lines.
+ * 5. Unless --no-incremental: the incremental runs of issue #10 (bench/incremental.ts):
+ *    first run, unchanged re-run and a run after a 1% change, against restic's re-run.
+ *    With --incremental-only, steps 2-4 are skipped.
+ * 6. Delete every output.
  * Outputs are never deleted during the run: ext4 without a journal avoids reusing
  * recently freed inodes, which slows file creation right after a mass delete by up to
  * 10× (docs/benchmarking.md). They stay parked until the end.
@@ -25,6 +30,7 @@ import { ensureTree, type TreeSpec, type TreeStats } from "./trees.ts";
 import { parseOptions, treeSpecs } from "./options.ts";
 import { type Env, measure, type Runtime, TIME_BIN, type Tool, toolLabel } from "./tools.ts";
 import { type RuntimeResults, type Series, table, verdicts } from "./report.ts";
+import { runIncremental } from "./incremental.ts";
 
 const MiB = 1024 * 1024;
 /** ext4 here shuns freed inodes for up to ~6 minutes after a delete. */
@@ -161,7 +167,7 @@ function main(argv: string[]): number {
   };
 
   const shift = Math.max(1, Math.floor(tools.length / opts.rounds));
-  for (const spec of mainTrees) {
+  for (const spec of opts.incrementalOnly ? [] : mainTrees) {
     warmUp(join(trees, spec.name));
     for (let round = 1; round <= opts.rounds; round++) {
       for (const tool of rotate(tools, (round - 1) * shift)) record(spec.name, tool, round);
@@ -179,7 +185,7 @@ function main(argv: string[]): number {
   let allPass = true;
   const verdictLines: string[] = [];
   const treeNames = mainTrees.map((t) => t.name);
-  for (const runtime of opts.runtimes) {
+  for (const runtime of opts.incrementalOnly ? [] : opts.runtimes) {
     const all = [...series.values()];
     const r: RuntimeResults = {
       runtime,
@@ -193,7 +199,23 @@ function main(argv: string[]): number {
     verdictLines.push(...lines);
     allPass &&= pass;
   }
-  console.log(`\n${verdictLines.join("\n")}`);
+  if (verdictLines.length > 0) console.log(`\n${verdictLines.join("\n")}`);
+  if (opts.incremental) {
+    const inc = runIncremental({
+      env,
+      runtimes: opts.runtimes,
+      rounds: opts.rounds,
+      trees,
+      specs: mainTrees,
+      small: specs.small.name,
+      large: specs.large.name,
+      stats,
+      outs,
+      logs,
+    });
+    console.log(`\n${inc.text}`);
+    allPass &&= inc.pass;
+  }
   if (opts.quick) console.log("(--quick: the targets are stated for the full trees)");
   const minutes = ((performance.now() - startedAt) / 60000).toFixed(1);
   console.log(

@@ -17,13 +17,17 @@ export interface Options {
   hugeRounds: number;
   keep: boolean;
   work: string;
+  /** The incremental runs of issue #10 (bench/incremental.ts), and nothing else. */
+  incremental: boolean;
+  incrementalOnly: boolean;
 }
 
 function usage(message: string): never {
   console.error(`bench: ${message}`);
   console.error(
     "usage: bench/bench.ts [--runtime deno|bun|both] [--rounds N] [--quick] [--no-huge]\n" +
-      "                      [--huge] [--huge-rounds N] [--keep] [--work DIR]",
+      "                      [--huge] [--huge-rounds N] [--keep] [--work DIR]\n" +
+      "                      [--no-incremental | --incremental-only]",
   );
   process.exit(2);
 }
@@ -46,6 +50,8 @@ export function parseOptions(argv: string[], repo: string): Options {
     "huge-rounds": { type: "string" },
     keep: { type: "boolean", default: false },
     work: { type: "string" },
+    "no-incremental": { type: "boolean", default: false },
+    "incremental-only": { type: "boolean", default: false },
   } as const;
   let values;
   try {
@@ -59,15 +65,21 @@ export function parseOptions(argv: string[], repo: string): Options {
     usage(`--runtime wants deno, bun or both, got "${runtime}"`);
   }
   const quick = values.quick;
+  const incrementalOnly = values["incremental-only"];
+  if (incrementalOnly && values["no-incremental"]) {
+    usage("--incremental-only and --no-incremental exclude each other");
+  }
   return {
     runtimes: runtime === "both" ? ["deno", "bun"] : [runtime],
     rounds: positive(values.rounds, quick ? 2 : 3, "--rounds"),
     quick,
     // The 100,000-file tree is in the full run (about 1 minute of it), not in --quick.
-    huge: values["no-huge"] ? false : values.huge ?? !quick,
+    huge: values["no-huge"] || incrementalOnly ? false : values.huge ?? !quick,
     hugeRounds: positive(values["huge-rounds"], quick ? 1 : 2, "--huge-rounds"),
     keep: values.keep,
     work: resolve(values.work ?? join(repo, ".bench")),
+    incremental: !values["no-incremental"],
+    incrementalOnly,
   };
 }
 
