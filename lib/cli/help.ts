@@ -20,9 +20,9 @@ const MAIN = `snapyard ${VERSION}: snapshots of files before they change, and of
 
 Usage:
   snapyard snapshot PATH...   [--tag T] [--store DIR] [--init] [--workers N] [--schema v2|v3]
-                              [--exclude GLOB]... [--no-fsync]
+                              [--exclude GLOB]... [--full] [--ignore-inode] [--no-fsync]
   snapyard restore  PATH...   [--tag T] [--store DIR] [--at latest|previous|TS] [--dry-run]
-                              [--no-pre-snapshot] [--allow-unverified]
+                              [--no-pre-snapshot] [--allow-unverified] [--delete]
   snapyard verify   [PATH...] [--tag T] [--store DIR]
   snapyard list     PATH...   [--tag T] [--store DIR]
   snapyard runs     [PATH...] [--tag T] [--store DIR]
@@ -35,6 +35,8 @@ Usage:
 Layout: entries live beside each target as .<name>.<tag>.<TS>.bak (payload) and
 .<name>.<tag>.<TS>.bak.meta.json (sidecar), or under --store DIR/<absolute dir>/.
 Compatible with switchyard-fs 1.0 (use --tag switchyard for its entries).
+Runs are incremental: a target unchanged since its newest entry (kind, size, mode, owner,
+inode, mtime, ctime) costs stats and no bytes; --full writes everything again.
 
 Exit codes: 0 ok · 1 internal error (a bug) · 2 usage · 3 partial (some targets or removals
 failed, the rest done) · 10 store unusable (missing, not a directory, not writable) ·
@@ -50,6 +52,12 @@ Each PATH is a regular file (bytes + mode), a symlink (its link text; never foll
 an absent path (a tombstone), or a directory (every file and symlink below it).
 FIFOs, sockets and devices are skipped with a reason and never opened. Every entry
 of one invocation carries the same TS, so a tree can be restored to a run.
+Runs are incremental: a target equal to its newest complete entry (same kind; a file's
+size, mode, owner, inode, mtime and ctime to the nanosecond; a symlink's text and owner)
+gets no new entry and no output line, only a count in the summary (and an unchanged
+event with --json). A file modified too close to its last run counts as changed.
+Below a directory PATH, a target that had entries and is gone gets a tombstone
+(deleted). Each run leaves a run record (see snapyard runs).
 Exit 0 means every reported entry is durable on disk.
 
 Options:
@@ -60,6 +68,9 @@ Options:
   --workers N         copy+hash threads (default: number of cores)
   --schema v2|v3      sidecar schema (default v3; v2 is byte-exact switchyard-fs)
   --exclude GLOB      skip matching names (no /) or relative paths (with /); repeatable
+  --full              write an entry for every target, changed or not
+  --ignore-inode      leave device and inode numbers out of the unchanged check (for
+                      filesystems that renumber inodes on every mount)
   --no-fsync          FOR TESTS AND BENCHMARKS ONLY: skip the flushes; exit 0 then does
                       NOT mean the entries survive a power cut`,
   restore: `snapyard restore PATH... — put each PATH back as it was in an entry
@@ -68,8 +79,11 @@ Every selected entry is verified (sidecar valid, payload present, SHA-256 equal)
 any target is touched; one failure aborts with nothing changed (exit 60 or 71; 70 for a
 directory in a target's place). Never a fallback to another entry. Targets are replaced
 atomically (temp, fsync, rename, directory fsync); payloads are kept; a target already
-identical (kind, content hash, link text, mode) is left alone.
-A directory PATH restores every target below it that has an entry.
+identical (kind, content hash, link text, mode) is unchanged (counted, no line).
+A directory PATH restores every target below it that has an entry. With --at TS, a
+target below it that was created after that run (all its entries newer, the oldest
+one recorded as new) is left alone and reported, or removed with --delete; any other
+target without a version at TS is missing (exit 60).
 The targets about to change are snapshotted first and the restored ones after, so a
 second restore changes nothing and --at previous (or --at the pre-restore TS printed)
 undoes it. A failure while replacing exits 70 naming what was and was not restored.
@@ -79,7 +93,8 @@ Options:
   --tag T, --store DIR      as for snapshot
   --dry-run                 run every check, print the plan, change nothing
   --no-pre-snapshot         do not snapshot the current state first
-  --allow-unverified        restore v1 file entries that have no hash (switchyard-fs)`,
+  --allow-unverified        restore v1 file entries that have no hash (switchyard-fs)
+  --delete                  with --at TS: remove targets created after that run`,
   verify: `snapyard verify [PATH...] — check every entry under PATHs (directories: every
 target below), or the whole --store without PATH. File payloads are hashed in parallel
 (SHA-256 against payload_hash); a symlink payload must carry the recorded link text; a
@@ -135,10 +150,12 @@ Options:
 
 Snapshots every target (one run), runs COMMAND with inherited stdio (SIGINT and SIGTERM
 are forwarded to it), and if it exits non-zero, is killed or cannot start, restores every
-target to that run and exits 80 (70 if the rollback fails). The broken state is saved
-first, as a run of its own. Files COMMAND creates under a directory target are left in
-place (the run has no entry for them). If the snapshot fails, COMMAND is not run (exit 3).
---tag, --store, --init, --workers, --schema, --exclude and --no-fsync: as for snapshot.`,
+target to its version at that run (unchanged ones included) and exits 80 (70 if the
+rollback fails). The broken state is saved first, as a run of its own. Files COMMAND
+creates under a directory target are left in place (the run has no entry for them).
+If the snapshot fails, COMMAND is not run (exit 3).
+--tag, --store, --init, --workers, --schema, --exclude, --ignore-inode and --no-fsync:
+as for snapshot.`,
   demo: `snapyard demo — build a small demo tree in a temp directory, snapshot it, and list it.`,
 };
 
