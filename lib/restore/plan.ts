@@ -37,7 +37,6 @@ import { reasonOf } from "../errors.ts";
 import { hashAll } from "../pool/hash_batch.ts";
 import type { WorkerPool } from "../pool/pool.ts";
 import { lossilyDecoded } from "../fs/runtime.ts";
-import type { Sidecar } from "../store/sidecar.ts";
 import { currentState, type PlanItem } from "./current.ts";
 import { bornAfter, laterTarget } from "./later.ts";
 
