@@ -84,6 +84,7 @@ test("snapshot (beside) saves files, relative/absolute/dangling symlinks and abs
       failed: 0,
       bytes: 10,
       seconds: "number",
+      schema: 1,
     },
   );
   const saved = events.filter((e) => e.event === "saved");
