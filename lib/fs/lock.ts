@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { posix } from "node:path";
 import { type BPath, fsPath, toText } from "./bpath.ts";
-import { reasonOf, SnapyardError } from "../errors.ts";
+import { errnoOf, reasonOf, SnapyardError } from "../errors.ts";
 import { LOCK_EX, LOCK_NB, LOCK_UN, tryFlock } from "./runtime.ts";
 
 const POLL_MS = 25;
@@ -92,7 +92,15 @@ export async function acquireLock(path: BPath, timeoutMs: number): Promise<HeldL
 function recordHolder(fd: number): void {
   const text = JSON.stringify({ pid: process.pid, since: Date.now() }) + "\n";
   fs.ftruncateSync(fd, 0);
-  fs.writeSync(fd, text, 0);
+  try {
+    // At the file offset, 0 (nothing has moved it): write(2), not pwrite(2).
+    fs.writeSync(fd, text);
+  } catch (e) {
+    // A full filesystem: the record only names us in another run's message; the flock
+    // is the lock, so the run goes on without it.
+    if (errnoOf(e) === "ENOSPC" || errnoOf(e) === "EDQUOT") return;
+    throw e;
+  }
 }
 
 /**
