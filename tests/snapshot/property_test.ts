@@ -12,6 +12,7 @@ import { after, before, test } from "node:test";
 import fc from "fast-check";
 import { fromText } from "../../lib/fs/bpath.ts";
 import {
+  cacheName,
   entryDir,
   isOwnName,
   parseRunRecordName,
