@@ -2,75 +2,27 @@
  * Command-line parsing: turns argv into a validated `Invocation`, or throws a usage
  * error (exit 2) that names the bad argument. Global options are accepted before or
  * after the command; `--config FILE` (JSON) supplies defaults that flags override.
+ * The option table is lib/cli/options.ts, the value parsers lib/cli/values.ts, the
+ * config file reader lib/cli/config.ts.
  */
-import * as fs from "node:fs";
 import * as os from "node:os";
 import { posix } from "node:path";
 import { parseArgs } from "node:util";
 import { type BPath, fromText } from "../fs/bpath.ts";
-import { reasonOf, usage } from "../errors.ts";
-import type { AtSpec } from "../store/entries.ts";
+import { usage } from "../errors.ts";
 import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
-import type { SchemaChoice } from "../store/sidecar.ts";
-import { joinNegativeValues, parseDuration, parseLockTimeout } from "./values.ts";
+import { type Raw, readConfig } from "./config.ts";
+import { ALLOWED, type CommandName, COMMANDS, GLOBAL, type Options, SPEC } from "./options.ts";
+import {
+  joinNegativeValues,
+  parseAt,
+  parseDuration,
+  parseLockTimeout,
+  parseWhole,
+} from "./values.ts";
 
 export { parseDuration };
-
-/** The commands. */
-export type CommandName =
-  | "snapshot"
-  | "restore"
-  | "verify"
-  | "list"
-  | "prune"
-  | "run"
-  | "demo"
-  | "runs";
-export const COMMANDS: readonly CommandName[] = [
-  "snapshot",
-  "restore",
-  "verify",
-  "list",
-  "prune",
-  "run",
-  "demo",
-  "runs",
-];
-
-/** Every option, validated, with defaults applied. */
-export interface Options {
-  json: boolean;
-  quiet: boolean;
-  lock: BPath | undefined;
-  lockTimeoutMs: number;
-  tag: string;
-  store: BPath | undefined;
-  workers: number;
-  schema: SchemaChoice;
-  exclude: string[];
-  durable: boolean;
-  /** `--full`: an entry for every target, changed or not. */
-  full: boolean;
-  /** `--ignore-inode`: compare without dev and ino. */
-  ignoreInode: boolean;
-  /** `restore --delete`: remove targets that did not exist at the selected run. */
-  deleteNew: boolean;
-  at: AtSpec;
-  dryRun: boolean;
-  preSnapshot: boolean;
-  allowUnverified: boolean;
-  keep: number | undefined;
-  maxAgeMs: number | undefined;
-  /** prune: `--keep-hourly/daily/weekly/monthly/yearly N` and `--keep-within DURATION`. */
-  keepHourly: number | undefined;
-  keepDaily: number | undefined;
-  keepWeekly: number | undefined;
-  keepMonthly: number | undefined;
-  keepYearly: number | undefined;
-  keepWithinMs: number | undefined;
-  /** `--init`: create the whole path of a missing `--store`, not only its last directory. */
-  init: boolean;
-}
+export { type CommandName, COMMANDS, type Options } from "./options.ts";
 
 /** A parsed command line. */
 export type Invocation =
@@ -85,134 +37,6 @@ export type Invocation =
     argv: string[];
     options: Options;
   };
-
-const GLOBAL = ["json", "quiet", "lock", "lock-timeout", "config", "help", "version"];
-const ALLOWED: Record<CommandName, string[]> = {
-  snapshot: [
-    "tag",
-    "store",
-    "workers",
-    "schema",
-    "exclude",
-    "no-fsync",
-    "init",
-    "full",
-    "ignore-inode",
-  ],
-  restore: [
-    "tag",
-    "store",
-    "workers",
-    "at",
-    "dry-run",
-    "no-pre-snapshot",
-    "allow-unverified",
-    "no-fsync",
-    "delete",
-  ],
-  verify: ["tag", "store", "workers"],
-  list: ["tag", "store"],
-  prune: [
-    "tag",
-    "store",
-    "keep",
-    "max-age",
-    "dry-run",
-    "no-fsync",
-    "keep-hourly",
-    "keep-daily",
-    "keep-weekly",
-    "keep-monthly",
-    "keep-yearly",
-    "keep-within",
-  ],
-  run: [
-    "target",
-    "tag",
-    "store",
-    "workers",
-    "schema",
-    "exclude",
-    "no-fsync",
-    "init",
-    "ignore-inode",
-  ],
-  demo: ["workers", "no-fsync"],
-  runs: ["tag", "store"],
-};
-
-const SPEC = {
-  json: { type: "boolean" },
-  quiet: { type: "boolean", short: "q" },
-  lock: { type: "string" },
-  "lock-timeout": { type: "string" },
-  config: { type: "string" },
-  help: { type: "boolean", short: "h" },
-  version: { type: "boolean", short: "V" },
-  tag: { type: "string" },
-  store: { type: "string" },
-  workers: { type: "string" },
-  schema: { type: "string" },
-  exclude: { type: "string", multiple: true },
-  "no-fsync": { type: "boolean" },
-  full: { type: "boolean" },
-  "ignore-inode": { type: "boolean" },
-  delete: { type: "boolean" },
-  at: { type: "string" },
-  "dry-run": { type: "boolean" },
-  "no-pre-snapshot": { type: "boolean" },
-  "allow-unverified": { type: "boolean" },
-  keep: { type: "string" },
-  "max-age": { type: "string" },
-  target: { type: "string", multiple: true },
-  "keep-hourly": { type: "string" },
-  "keep-daily": { type: "string" },
-  "keep-weekly": { type: "string" },
-  "keep-monthly": { type: "string" },
-  "keep-yearly": { type: "string" },
-  "keep-within": { type: "string" },
-  init: { type: "boolean" },
-} as const;
-
-function parseWhole(name: string, s: string, min: number, max: number): number {
-  if (!/^\d{1,10}$/.test(s) || Number(s) < min || Number(s) > max) {
-    throw usage(`Invalid --${name} "${s}": expected a whole number from ${min} to ${max}`);
-  }
-  return Number(s);
-}
-
-function parseAt(s: string): AtSpec {
-  if (s === "latest") return { kind: "latest" };
-  if (s === "previous") return { kind: "previous" };
-  if (/^\d{1,16}$/.test(s)) return { kind: "ts", ts: Number(s) };
-  throw usage(`Invalid --at "${s}": expected latest, previous or a run's TS (milliseconds)`);
-}
-
-type Raw = Record<string, string | boolean | string[] | undefined>;
-
-function readConfig(file: string): Raw {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw usage(`Cannot read config "${file}": ${reasonOf(e)}`);
-  }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw usage(`Cannot read config "${file}": not a JSON object`);
-  }
-  const out: Raw = {};
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    const key = k.replace(/_/g, "-");
-    if (!(key in SPEC) || ["config", "help", "version"].includes(key)) {
-      throw usage(`Cannot read config "${file}": unknown key "${k}"`);
-    }
-    if (typeof v === "number") out[key] = String(v);
-    else if (typeof v === "string" || typeof v === "boolean") out[key] = v;
-    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) out[key] = v as string[];
-    else throw usage(`Cannot read config "${file}": bad value for "${k}"`);
-  }
-  return out;
-}
 
 function absolute(p: string): BPath {
   return posix.resolve(fromText(p));

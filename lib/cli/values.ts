@@ -1,9 +1,10 @@
 /**
  * Option values that are more than a word: durations (`--max-age`, `--lock-timeout`),
  * and negative numbers given as the next argument (`--keep -1`), which parseArgs would
- * take for an option.
+ * take for an option; also whole numbers in a range (`--workers`, `--keep`) and `--at`.
  */
 import { usage } from "../errors.ts";
+import type { AtSpec } from "../store/entries.ts";
 
 const UNIT_MS: Record<string, number> = {
   w: 7 * 86400e3,
@@ -65,4 +66,26 @@ export function joinNegativeValues(
     } else out.push(a);
   }
   return out;
+}
+
+/**
+ * Parses the whole number `s` given to `--name`, from `min` to `max`.
+ * @throws SnapyardError USAGE for anything else.
+ */
+export function parseWhole(name: string, s: string, min: number, max: number): number {
+  if (!/^\d{1,10}$/.test(s) || Number(s) < min || Number(s) > max) {
+    throw usage(`Invalid --${name} "${s}": expected a whole number from ${min} to ${max}`);
+  }
+  return Number(s);
+}
+
+/**
+ * Parses `--at`: latest, previous or a run's TS.
+ * @throws SnapyardError USAGE for anything else.
+ */
+export function parseAt(s: string): AtSpec {
+  if (s === "latest") return { kind: "latest" };
+  if (s === "previous") return { kind: "previous" };
+  if (/^\d{1,16}$/.test(s)) return { kind: "ts", ts: Number(s) };
+  throw usage(`Invalid --at "${s}": expected latest, previous or a run's TS (milliseconds)`);
 }

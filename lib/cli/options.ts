@@ -1,0 +1,155 @@
+/**
+ * The option table: the commands, which options each takes, every option's parseArgs spec
+ * and the validated `Options` a command line becomes. lib/cli/parse.ts reads it; adding an
+ * option starts here (then its value in parse.ts, its text in help.ts).
+ */
+import type { BPath } from "../fs/bpath.ts";
+import type { AtSpec } from "../store/entries.ts";
+import type { SchemaChoice } from "../store/sidecar.ts";
+
+/** The commands. */
+export type CommandName =
+  | "snapshot"
+  | "restore"
+  | "verify"
+  | "list"
+  | "prune"
+  | "run"
+  | "demo"
+  | "runs";
+export const COMMANDS: readonly CommandName[] = [
+  "snapshot",
+  "restore",
+  "verify",
+  "list",
+  "prune",
+  "run",
+  "demo",
+  "runs",
+];
+
+/** Every option, validated, with defaults applied. */
+export interface Options {
+  json: boolean;
+  quiet: boolean;
+  lock: BPath | undefined;
+  lockTimeoutMs: number;
+  tag: string;
+  store: BPath | undefined;
+  workers: number;
+  schema: SchemaChoice;
+  exclude: string[];
+  durable: boolean;
+  /** `--full`: an entry for every target, changed or not. */
+  full: boolean;
+  /** `--ignore-inode`: compare without dev and ino. */
+  ignoreInode: boolean;
+  /** `restore --delete`: remove targets that did not exist at the selected run. */
+  deleteNew: boolean;
+  at: AtSpec;
+  dryRun: boolean;
+  preSnapshot: boolean;
+  allowUnverified: boolean;
+  keep: number | undefined;
+  maxAgeMs: number | undefined;
+  /** prune: `--keep-hourly/daily/weekly/monthly/yearly N` and `--keep-within DURATION`. */
+  keepHourly: number | undefined;
+  keepDaily: number | undefined;
+  keepWeekly: number | undefined;
+  keepMonthly: number | undefined;
+  keepYearly: number | undefined;
+  keepWithinMs: number | undefined;
+  /** `--init`: create the whole path of a missing `--store`, not only its last directory. */
+  init: boolean;
+}
+
+/** The options every command takes. */
+export const GLOBAL = ["json", "quiet", "lock", "lock-timeout", "config", "help", "version"];
+/** The options each command takes besides `GLOBAL`. */
+export const ALLOWED: Record<CommandName, string[]> = {
+  snapshot: [
+    "tag",
+    "store",
+    "workers",
+    "schema",
+    "exclude",
+    "no-fsync",
+    "init",
+    "full",
+    "ignore-inode",
+  ],
+  restore: [
+    "tag",
+    "store",
+    "workers",
+    "at",
+    "dry-run",
+    "no-pre-snapshot",
+    "allow-unverified",
+    "no-fsync",
+    "delete",
+  ],
+  verify: ["tag", "store", "workers"],
+  list: ["tag", "store"],
+  prune: [
+    "tag",
+    "store",
+    "keep",
+    "max-age",
+    "dry-run",
+    "no-fsync",
+    "keep-hourly",
+    "keep-daily",
+    "keep-weekly",
+    "keep-monthly",
+    "keep-yearly",
+    "keep-within",
+  ],
+  run: [
+    "target",
+    "tag",
+    "store",
+    "workers",
+    "schema",
+    "exclude",
+    "no-fsync",
+    "init",
+    "ignore-inode",
+  ],
+  demo: ["workers", "no-fsync"],
+  runs: ["tag", "store"],
+};
+
+/** Every option for node:util parseArgs (also the keys a `--config` file may set). */
+export const SPEC = {
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  lock: { type: "string" },
+  "lock-timeout": { type: "string" },
+  config: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+  tag: { type: "string" },
+  store: { type: "string" },
+  workers: { type: "string" },
+  schema: { type: "string" },
+  exclude: { type: "string", multiple: true },
+  "no-fsync": { type: "boolean" },
+  full: { type: "boolean" },
+  "ignore-inode": { type: "boolean" },
+  delete: { type: "boolean" },
+  at: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "no-pre-snapshot": { type: "boolean" },
+  "allow-unverified": { type: "boolean" },
+  keep: { type: "string" },
+  "max-age": { type: "string" },
+  target: { type: "string", multiple: true },
+  "keep-hourly": { type: "string" },
+  "keep-daily": { type: "string" },
+  "keep-weekly": { type: "string" },
+  "keep-monthly": { type: "string" },
+  "keep-yearly": { type: "string" },
+  "keep-within": { type: "string" },
+  init: { type: "boolean" },
+} as const;
