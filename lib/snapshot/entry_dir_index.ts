@@ -1,0 +1,223 @@
+/**
+ * The index of one entry directory: per target name, the TS of its newest sidecar and
+ * whether that entry's payload is there, and the verdict on a target against it (a target
+ * whose state equals its newest complete entry gets no new entry; lib/store/identity.ts
+ * decides).
+ *
+ * Order of work: the directory's names (the walk's own readdir in the beside layout, one
+ * readdir of the store directory otherwise) are parsed once into the index. Then, per
+ * target: no sidecar → `new`; the newest sidecar does not pass the validating reader, or
+ * its payload is missing or not of the recorded kind and size (one lstat, no hashing) →
+ * `broken-entry`; else the target's current state is compared. Nothing ever falls back to
+ * an older entry. `--full` skips the comparison (every target changed).
+ */
+import * as fs from "node:fs";
+import { posix } from "node:path";
+import { type BPath, fromBytes, fromText, fsPath } from "../fs/bpath.ts";
+import { errnoOf } from "../errors.ts";
+import { fstatFd, lstatPath, type PathStat } from "../fs/runtime.ts";
+import { type CachedVersion, readCache, stampOf } from "../store/cache.ts";
+import { changeReason, type Current } from "../store/identity.ts";
+import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
+import { type ChangeReason, parseSidecar, type Sidecar } from "../store/sidecar.ts";
+
+/** The newest entry of one target name in an entry directory. */
+interface Newest {
+  ts: number;
+  payload: boolean;
+}
+
+/** The verdict on one target. */
+export type Verdict =
+  | { unchanged: true; ts: number }
+  | { unchanged: false; reason: ChangeReason; previous?: Sidecar };
+
+/** How to judge. */
+export interface VersionOptions {
+  tag: string;
+  /** `--full`: every target is written again. */
+  full: boolean;
+  /** `--ignore-inode`. */
+  ignoreInode: boolean;
+}
+
+/** The newest entries of every target name in one entry directory. */
+export class EntryDirIndex {
+  readonly dir: BPath;
+  readonly #tag: string;
+  readonly #newest = new Map<BPath, Newest>();
+  #cache: Map<BPath, CachedVersion> | undefined;
+  /** Whether a cache is read and kept (store layout). */
+  caching = false;
+  /** Called when the cache gains or changes a version (it is then written again). */
+  onDirty: () => void = () => {};
+
+  /** `names`: every name in `dir` (a readdir, latin1). */
+  constructor(dir: BPath, tag: string, names: readonly BPath[]) {
+    this.dir = dir;
+    this.#tag = tag;
+    const payloads = new Set<string>();
+    for (const n of names) {
+      if (n.charCodeAt(0) !== 46 /* . */) continue;
+      const p = parseAnyName(n);
+      if (p === undefined || p.tag !== tag) continue;
+      if (p.kind === "sidecar") {
+        const cur = this.#newest.get(p.name);
+        if (cur === undefined || p.ts > cur.ts) {
+          this.#newest.set(p.name, { ts: p.ts, payload: false });
+        }
+      } else if (p.kind === "payload") payloads.add(`${p.ts}\0${p.name}`);
+    }
+    for (const [name, n] of this.#newest) n.payload = payloads.has(`${n.ts}\0${name}`);
+  }
+
+  /** Subdirectories of `dir` (store layout: images of target directories), when read. */
+  subdirs: BPath[] = [];
+
+  /**
+   * Reads `dir`; a directory that does not exist has no entries.
+   * @throws the system error when it exists but cannot be read.
+   */
+  static read(dir: BPath, tag: string): EntryDirIndex {
+    let dirents: fs.Dirent[] = [];
+    try {
+      dirents = fs.readdirSync(fsPath(dir), {
+        withFileTypes: true,
+        encoding: "latin1",
+      }) as unknown as fs.Dirent[];
+    } catch (e) {
+      if (errnoOf(e) !== "ENOENT" && errnoOf(e) !== "ENOTDIR") throw e;
+    }
+    const index = new EntryDirIndex(dir, tag, dirents.map((d) => d.name as BPath));
+    index.subdirs = dirents.filter((d) => d.isDirectory()).map((d) => d.name as BPath);
+    return index;
+  }
+
+  /** Target names that have at least one entry here. */
+  names(): IterableIterator<BPath> {
+    return this.#newest.keys();
+  }
+
+  /** The TS of the newest entry of `name`, if any. */
+  newestTs(name: BPath): number | undefined {
+    return this.#newest.get(name)?.ts;
+  }
+
+  /**
+   * The verdict on target `path` (whose name is in this directory), now of `kind`.
+   * @throws only for a failure to inspect the target itself (the caller reports it).
+   */
+  judge(path: BPath, kind: "file" | "symlink" | "none", opts: VersionOptions): Verdict {
+    const name = posix.basename(path);
+    const newest = this.#newest.get(name);
+    if (newest === undefined) return { unchanged: false, reason: "new" };
+    const previous = this.#readNewest(name, newest);
+    if (previous === undefined) return { unchanged: false, reason: "broken-entry" };
+    if (opts.full) return { unchanged: false, reason: "full", previous };
+    const cur = current(path, kind);
+    if (cur === undefined) return { unchanged: false, reason: "kind", previous };
+    const link = previous.prior_dest === undefined ? undefined : fromText(previous.prior_dest);
+    const reason = changeReason(cur, previous, link, opts);
+    return reason === undefined
+      ? { unchanged: true, ts: newest.ts }
+      : { unchanged: false, reason, previous };
+  }
+
+  /** This directory's version cache (lib/store/cache.ts), read on first use. */
+  cache(): Map<BPath, CachedVersion> {
+    return this.#cache ??= this.caching ? readCache(this.dir, this.#tag) : new Map();
+  }
+
+  /** Records a version for the cache (a sidecar read, or an entry this run committed). */
+  remember(name: BPath, v: CachedVersion): void {
+    if (!this.caching) return;
+    this.cache().set(name, v);
+    this.onDirty();
+  }
+
+  /** The newest entry's sidecar when the entry is complete, else undefined. */
+  #readNewest(name: BPath, newest: Newest): Sidecar | undefined {
+    if (!newest.payload) return undefined;
+    const path = posix.join(this.dir, sidecarName(name, this.#tag, newest.ts));
+    let s = cachedSidecar(this.cache(), name, newest.ts, path);
+    if (s === undefined) {
+      const read = readSidecar(path);
+      if (read === undefined) return undefined;
+      s = read.sidecar;
+      this.remember(name, { ts: newest.ts, stamp: read.stamp, sidecar: s });
+    }
+    let pst: PathStat | undefined;
+    try {
+      pst = lstatPath(posix.join(this.dir, payloadName(name, this.#tag, newest.ts)));
+    } catch (_e) {
+      // A payload that cannot be stat'ed cannot be reused.
+      return undefined;
+    }
+    if (pst === undefined) return undefined;
+    if (s.prior_kind === "file") {
+      if (pst.kind !== "file" || (s.size !== undefined && pst.size !== s.size)) return undefined;
+    } else if (s.prior_kind === "symlink") {
+      if (pst.kind !== "symlink") return undefined;
+    } else if (pst.kind !== "file" || pst.size !== 0) return undefined;
+    return s;
+  }
+}
+
+/**
+ * The cached sidecar of `name` when the cache holds version `ts` and the sidecar file
+ * still has the cached stamp; else undefined (read it).
+ */
+function cachedSidecar(
+  cache: Map<BPath, CachedVersion>,
+  name: BPath,
+  ts: number,
+  path: BPath,
+): Sidecar | undefined {
+  const c = cache.get(name);
+  if (c === undefined || c.ts !== ts) return undefined;
+  let st: PathStat | undefined;
+  try {
+    st = lstatPath(path);
+  } catch (_e) {
+    // Cannot stat it: not known to be as cached; the read that follows decides.
+    return undefined;
+  }
+  return st !== undefined && stampOf(st) === c.stamp ? c.sidecar : undefined;
+}
+
+/**
+ * Reads and validates sidecar `path`, with the stamp of the very file read (fstat of its
+ * fd); undefined when it cannot be read or is not valid.
+ */
+function readSidecar(path: BPath): { sidecar: Sidecar; stamp: string } | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(fsPath(path), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (_e) {
+    // Unreadable sidecar: the entry cannot be reused, so the target is saved again.
+    return undefined;
+  }
+  try {
+    const st = fstatFd(fd);
+    const parsed = parseSidecar(fs.readFileSync(fd, "utf8"));
+    return parsed.ok ? { sidecar: parsed.sidecar, stamp: stampOf(st) } : undefined;
+  } catch (_e) {
+    // A read that fails is an entry that cannot be reused.
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * What `path` is now, read without following a symlink; undefined when it is no longer
+ * of the walk's `kind` (replaced since: counted as a changed kind, and saved as it is).
+ */
+function current(path: BPath, kind: "file" | "symlink" | "none"): Current | undefined {
+  const st = lstatPath(path);
+  if (kind === "none") return st === undefined ? { kind: "none" } : undefined;
+  if (st === undefined || st.kind !== kind) return undefined;
+  if (kind === "file") return { kind: "file", st };
+  const text = fromBytes(fs.readlinkSync(fsPath(path), { encoding: "buffer" }));
+  return { kind: "symlink", text, uid: st.uid, gid: st.gid };
+}
