@@ -5,8 +5,8 @@
  *   their FFI (`Deno.dlopen`, `bun:ffi`). The library is opened lazily, once.
  *   Where FFI is unavailable, `syncFilesystem` falls back to `sync -f DIR`.
  * - Deno's `node:fs` fstat costs ~9 µs (Bun's ~0.5 µs), twice per file copied, and its
- *   bigint stats round mtime to milliseconds and ctime to seconds: on Deno `fstatFd` and
- *   `lstatPath` call statx(2) through the FFI instead (~0.5 µs, nanoseconds exact).
+ *   bigint stats round mtime to milliseconds and ctime to seconds: on Deno the libc handle
+ *   also binds statx(2), which lib/fs/stat.ts calls (~0.5 µs, nanoseconds exact).
  * - O_DIRECT needs a buffer at an aligned address; only the FFI can tell an address
  *   (`alignedBuffer`).
  * - Deno cannot address non-UTF-8 file names (it decodes them lossily); Bun can.
@@ -50,7 +50,8 @@ export function lossilyDecoded(path: BPath): boolean {
   }
 }
 
-interface Libc {
+/** The libc functions bound through the FFI. */
+export interface Libc {
   syncfs(fd: number): number;
   flock(fd: number, op: number): number;
   errno(): number;
@@ -63,6 +64,14 @@ interface Libc {
 }
 
 let libc: Libc | null | undefined;
+
+/**
+ * The libc bindings: undefined before `initRuntime`, null where there is no FFI. For the
+ * modules that call libc themselves (lib/fs/stat.ts); the FFI is loaded only here.
+ */
+export function libcHandle(): Libc | null | undefined {
+  return libc;
+}
 
 async function loadLibc(): Promise<Libc | null> {
   if (libc !== undefined) return libc;
@@ -116,129 +125,6 @@ const AT_EMPTY_PATH = 0x1000;
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const STATX_BASIC_STATS = 0x7ff;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFLNK = 0o120000;
-const S_IFDIR = 0o040000;
-
-/** What snapyard needs of fstat(2). */
-export interface FdStat {
-  isFile: boolean;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  /** The device, encoded as glibc's makedev() (as `fs.Stats.dev`). */
-  dev: bigint;
-  ino: bigint;
-  /** Whole milliseconds, as `fs.BigIntStats.mtimeMs`. */
-  mtimeMs: number;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-}
-
-const statxBuf = new Uint8Array(256);
-const statxView = new DataView(statxBuf.buffer);
-
-/** A statx timestamp (at `off`) in nanoseconds. */
-function statxNs(off: number): bigint {
-  return statxView.getBigInt64(off, true) * 1_000_000_000n +
-    BigInt(statxView.getUint32(off + 8, true));
-}
-
-/**
- * fstat(2) of `fd`: statx through the FFI on Deno, `node:fs` elsewhere.
- * @throws a system error (with `code`) when the call fails.
- */
-export function fstatFd(fd: number): FdStat {
-  if (libc?.statxFd === undefined) {
-    const st = fs.fstatSync(fd, { bigint: true });
-    return {
-      isFile: st.isFile(),
-      mode: Number(st.mode),
-      uid: Number(st.uid),
-      gid: Number(st.gid),
-      size: Number(st.size),
-      dev: st.dev,
-      ino: st.ino,
-      mtimeMs: Number(st.mtimeMs),
-      mtimeNs: st.mtimeNs,
-      ctimeNs: st.ctimeNs,
-    };
-  }
-  if (libc.statxFd(fd, statxBuf) !== 0) throw errnoError("fstat", libc.errno());
-  return fromStatx();
-}
-
-/** The FdStat in `statxBuf` (struct statx, linux/stat.h: the same on every architecture). */
-function fromStatx(): FdStat {
-  const mode = statxView.getUint16(28, true);
-  return {
-    isFile: (mode & S_IFMT) === S_IFREG,
-    mode,
-    uid: statxView.getUint32(20, true),
-    gid: statxView.getUint32(24, true),
-    size: Number(statxView.getBigUint64(40, true)),
-    dev: makedev(statxView.getUint32(136, true), statxView.getUint32(140, true)),
-    ino: statxView.getBigUint64(32, true),
-    mtimeMs: Number(statxView.getBigInt64(112, true) * 1000n) +
-      Math.floor(statxView.getUint32(120, true) / 1e6),
-    mtimeNs: statxNs(112),
-    ctimeNs: statxNs(96),
-  };
-}
-
-/** glibc's makedev(3): how `st_dev` (and so `fs.Stats.dev`) encodes a major and minor. */
-function makedev(major: number, minor: number): bigint {
-  const ma = BigInt(major);
-  const mi = BigInt(minor);
-  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) |
-    (mi & 0xffn);
-}
-
-/** What snapyard needs of lstat(2), with nanosecond times on every runtime. */
-export interface PathStat extends FdStat {
-  kind: "file" | "symlink" | "dir" | "other";
-}
-
-function kindOfMode(mode: number): PathStat["kind"] {
-  const t = mode & S_IFMT;
-  return t === S_IFREG ? "file" : t === S_IFLNK ? "symlink" : t === S_IFDIR ? "dir" : "other";
-}
-
-/**
- * lstat(2) of `path` (never following a symlink), or undefined when it does not exist.
- * statx through the FFI on Deno (its `node:fs` rounds times), `node:fs` elsewhere.
- * @throws a system error (with `code`) for anything but ENOENT.
- */
-export function lstatPath(path: BPath): PathStat | undefined {
-  if (libc?.statxPath === undefined) {
-    const st = fs.lstatSync(fsPath(path), { bigint: true, throwIfNoEntry: false });
-    if (st === undefined) return undefined;
-    const mode = Number(st.mode);
-    return {
-      kind: kindOfMode(mode),
-      isFile: st.isFile(),
-      mode,
-      uid: Number(st.uid),
-      gid: Number(st.gid),
-      size: Number(st.size),
-      dev: st.dev,
-      ino: st.ino,
-      mtimeMs: Number(st.mtimeMs),
-      mtimeNs: st.mtimeNs,
-      ctimeNs: st.ctimeNs,
-    };
-  }
-  const bytes = Buffer.from(path + "\0", "latin1");
-  if (libc.statxPath(bytes, statxBuf) !== 0) {
-    const errno = libc.errno();
-    if (errno === 2 /* ENOENT */) return undefined;
-    throw errnoError("lstat", errno, path);
-  }
-  const st = fromStatx();
-  return { ...st, kind: kindOfMode(st.mode) };
-}
 
 /**
  * A zeroed `size`-byte buffer whose address is a multiple of `align` (for O_DIRECT

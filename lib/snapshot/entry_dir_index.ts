@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fromBytes, fromText, fsPath } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
-import { fstatFd, lstatPath, type PathStat } from "../fs/runtime.ts";
+import { fstatFd, lstatPath, type PathStat } from "../fs/stat.ts";
 import { type CachedVersion, readCache, stampOf } from "../store/cache.ts";
 import { changeReason, type Current } from "../store/identity.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";

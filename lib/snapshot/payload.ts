@@ -25,7 +25,7 @@ import { posix } from "node:path";
 import { type BPath, fsPath } from "../fs/bpath.ts";
 import { errnoOf, FailureError } from "../errors.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
-import { type FdStat, fstatFd } from "../fs/runtime.ts";
+import { type FdStat, fstatFd } from "../fs/stat.ts";
 import { identityOf } from "../store/identity.ts";
 import type { FileEntry } from "../pool/protocol.ts";
 import {

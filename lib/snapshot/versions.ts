@@ -6,7 +6,7 @@
  */
 import { posix } from "node:path";
 import type { BPath } from "../fs/bpath.ts";
-import { lstatPath, type PathStat } from "../fs/runtime.ts";
+import { lstatPath, type PathStat } from "../fs/stat.ts";
 import { stampOf, writeCache } from "../store/cache.ts";
 import type { Sidecar } from "../store/sidecar.ts";
 import { EntryDirIndex } from "./entry_dir_index.ts";

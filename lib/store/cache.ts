@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
-import type { FdStat } from "../fs/runtime.ts";
+import type { FdStat } from "../fs/stat.ts";
 import { cacheName } from "./layout.ts";
 import { type Sidecar, validateSidecar } from "./sidecar.ts";
 

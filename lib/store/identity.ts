@@ -13,7 +13,7 @@
  * an older v3) counts as changed. The first reason found is the one reported.
  */
 import type { BPath } from "../fs/bpath.ts";
-import type { FdStat } from "../fs/runtime.ts";
+import type { FdStat } from "../fs/stat.ts";
 import type { ChangeReason, Identity, Sidecar } from "./sidecar.ts";
 
 /**

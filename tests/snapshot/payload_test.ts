@@ -16,7 +16,8 @@ import {
 } from "../../lib/snapshot/payload.ts";
 import { DIRECT_ALIGN } from "../../lib/fs/copy_hash.ts";
 import { FailureError } from "../../lib/errors.ts";
-import { alignedBuffer, fstatFd, initRuntime } from "../../lib/fs/runtime.ts";
+import { alignedBuffer, initRuntime } from "../../lib/fs/runtime.ts";
+import { fstatFd } from "../../lib/fs/stat.ts";
 import { makeTree, ROOT, runCmd, RUNTIME, tempDir } from "../_helpers/helpers.ts";
 
 const TS = 1700000000000;

@@ -8,7 +8,7 @@ import {
   parseSidecar,
   type Sidecar,
 } from "../../lib/store/sidecar.ts";
-import type { FdStat } from "../../lib/fs/runtime.ts";
+import type { FdStat } from "../../lib/fs/stat.ts";
 
 const RUN = 1_700_000_000_000; // ms
 const OLD_NS = BigInt(RUN - 60_000) * 1_000_000n + 123n; // a minute before the run

@@ -1,0 +1,126 @@
+/**
+ * fstat(2) and lstat(2) as snapyard needs them, with nanosecond times on every runtime.
+ * On Deno, whose `node:fs` stats are slow and round times, both call statx(2) through the
+ * libc handle lib/fs/runtime.ts loads (`initRuntime`) and decode struct statx; elsewhere,
+ * or before the handle is loaded, they read `node:fs` bigint stats.
+ */
+import { Buffer } from "node:buffer";
+import * as fs from "node:fs";
+import { type BPath, fsPath } from "./bpath.ts";
+import { errnoError, libcHandle } from "./runtime.ts";
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+const S_IFDIR = 0o040000;
+
+/** What snapyard needs of fstat(2). */
+export interface FdStat {
+  isFile: boolean;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** The device, encoded as glibc's makedev() (as `fs.Stats.dev`). */
+  dev: bigint;
+  ino: bigint;
+  /** Whole milliseconds, as `fs.BigIntStats.mtimeMs`. */
+  mtimeMs: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+const statxBuf = new Uint8Array(256);
+const statxView = new DataView(statxBuf.buffer);
+
+/** A statx timestamp (at `off`) in nanoseconds. */
+function statxNs(off: number): bigint {
+  return statxView.getBigInt64(off, true) * 1_000_000_000n +
+    BigInt(statxView.getUint32(off + 8, true));
+}
+
+/**
+ * fstat(2) of `fd`: statx through the FFI on Deno, `node:fs` elsewhere.
+ * @throws a system error (with `code`) when the call fails.
+ */
+export function fstatFd(fd: number): FdStat {
+  const libc = libcHandle();
+  if (libc?.statxFd === undefined) return fromNodeStats(fs.fstatSync(fd, { bigint: true }));
+  if (libc.statxFd(fd, statxBuf) !== 0) throw errnoError("fstat", libc.errno());
+  return fromStatx();
+}
+
+/** The FdStat of `node:fs` bigint stats (the path without FFI). */
+function fromNodeStats(st: fs.BigIntStats): FdStat {
+  return {
+    isFile: st.isFile(),
+    mode: Number(st.mode),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    size: Number(st.size),
+    dev: st.dev,
+    ino: st.ino,
+    mtimeMs: Number(st.mtimeMs),
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
+  };
+}
+
+/** The FdStat in `statxBuf` (struct statx, linux/stat.h: the same on every architecture). */
+function fromStatx(): FdStat {
+  const mode = statxView.getUint16(28, true);
+  return {
+    isFile: (mode & S_IFMT) === S_IFREG,
+    mode,
+    uid: statxView.getUint32(20, true),
+    gid: statxView.getUint32(24, true),
+    size: Number(statxView.getBigUint64(40, true)),
+    dev: makedev(statxView.getUint32(136, true), statxView.getUint32(140, true)),
+    ino: statxView.getBigUint64(32, true),
+    mtimeMs: Number(statxView.getBigInt64(112, true) * 1000n) +
+      Math.floor(statxView.getUint32(120, true) / 1e6),
+    mtimeNs: statxNs(112),
+    ctimeNs: statxNs(96),
+  };
+}
+
+/** glibc's makedev(3): how `st_dev` (and so `fs.Stats.dev`) encodes a major and minor. */
+function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major);
+  const mi = BigInt(minor);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) |
+    (mi & 0xffn);
+}
+
+/** What snapyard needs of lstat(2), with nanosecond times on every runtime. */
+export interface PathStat extends FdStat {
+  kind: "file" | "symlink" | "dir" | "other";
+}
+
+function kindOfMode(mode: number): PathStat["kind"] {
+  const t = mode & S_IFMT;
+  return t === S_IFREG ? "file" : t === S_IFLNK ? "symlink" : t === S_IFDIR ? "dir" : "other";
+}
+
+/**
+ * lstat(2) of `path` (never following a symlink), or undefined when it does not exist.
+ * statx through the FFI on Deno (its `node:fs` rounds times), `node:fs` elsewhere.
+ * @throws a system error (with `code`) for anything but ENOENT.
+ */
+export function lstatPath(path: BPath): PathStat | undefined {
+  const libc = libcHandle();
+  if (libc?.statxPath === undefined) {
+    const st = fs.lstatSync(fsPath(path), { bigint: true, throwIfNoEntry: false });
+    if (st === undefined) return undefined;
+    const fd = fromNodeStats(st);
+    return { ...fd, kind: kindOfMode(fd.mode) };
+  }
+  const bytes = Buffer.from(path + "\0", "latin1");
+  if (libc.statxPath(bytes, statxBuf) !== 0) {
+    const errno = libc.errno();
+    if (errno === 2 /* ENOENT */) return undefined;
+    throw errnoError("lstat", errno, path);
+  }
+  const st = fromStatx();
+  return { ...st, kind: kindOfMode(st.mode) };
+}
