@@ -9,7 +9,8 @@
  */
 import * as fs from "node:fs";
 import { type BPath, fromText, fsPath } from "./fs/bpath.ts";
-import { readSidecarFile, type TargetScan } from "./store/entries.ts";
+import type { TargetScan } from "./store/entries.ts";
+import { readSidecarFile } from "./store/sidecar_reader.ts";
 import type { PriorKind } from "./store/sidecar.ts";
 
 /** What `list` says about one row. */

@@ -25,12 +25,9 @@
  */
 import { posix } from "node:path";
 import type { BPath } from "./fs/bpath.ts";
-import {
-  collectTargets,
-  distinctTargets,
-  type EntryRef,
-  readSidecarFile,
-} from "./store/entries.ts";
+import type { EntryRef } from "./store/entries.ts";
+import { collectTargets, distinctTargets } from "./store/selection.ts";
+import { readSidecarFile } from "./store/sidecar_reader.ts";
 import { reasonOf } from "./errors.ts";
 import type { Io } from "./fs/io.ts";
 import { DurableBatch } from "./fs/durable_batch.ts";

@@ -15,7 +15,7 @@
  */
 import { InflightWindow } from "./pool/inflight.ts";
 import type { BPath } from "./fs/bpath.ts";
-import { collectTargets, distinctTargets, scanTree } from "./store/entries.ts";
+import { collectTargets, distinctTargets, scanTree } from "./store/selection.ts";
 import {
   checkEntry,
   type Finding,

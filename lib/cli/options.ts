@@ -4,7 +4,7 @@
  * option starts here (then its value in parse.ts, its text in help.ts).
  */
 import type { BPath } from "../fs/bpath.ts";
-import type { AtSpec } from "../store/entries.ts";
+import type { AtSpec } from "../store/selection.ts";
 import type { SchemaChoice } from "../store/sidecar.ts";
 
 /** The commands. */

@@ -4,7 +4,7 @@
  * take for an option; also whole numbers in a range (`--workers`, `--keep`) and `--at`.
  */
 import { usage } from "../errors.ts";
-import type { AtSpec } from "../store/entries.ts";
+import type { AtSpec } from "../store/selection.ts";
 
 const UNIT_MS: Record<string, number> = {
   w: 7 * 86400e3,

@@ -4,7 +4,7 @@
  */
 import { type BPath, toText } from "../fs/bpath.ts";
 import type { CommandContext, Outcome } from "./context.ts";
-import { collectTargets, distinctTargets } from "../store/entries.ts";
+import { collectTargets, distinctTargets } from "../store/selection.ts";
 import type { EntryEvent } from "../events.ts";
 import { type ListRow, listRows, type ListState } from "../list.ts";
 import { humanSize } from "../cli/size.ts";

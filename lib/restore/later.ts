@@ -10,7 +10,8 @@
  * written for another reason) the missing version stays an error: never silently skipped.
  */
 import type { BPath } from "../fs/bpath.ts";
-import { readSidecarFile, type TargetScan } from "../store/entries.ts";
+import type { TargetScan } from "../store/entries.ts";
+import { readSidecarFile } from "../store/sidecar_reader.ts";
 import type { Sidecar } from "../store/sidecar.ts";
 import { currentState, type PlanItem } from "./current.ts";
 

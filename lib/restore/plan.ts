@@ -17,15 +17,8 @@
  */
 import * as fs from "node:fs";
 import { type BPath, fsPath, hasReplacementChar } from "../fs/bpath.ts";
-import {
-  type AtSpec,
-  collectTargets,
-  distinctTargets,
-  type EntryRef,
-  scanTarget,
-  selectEntry,
-  type TargetScan,
-} from "../store/entries.ts";
+import { type EntryRef, scanTarget, type TargetScan } from "../store/entries.ts";
+import { type AtSpec, collectTargets, distinctTargets, selectEntry } from "../store/selection.ts";
 import {
   checkEntry,
   type Finding,

@@ -21,7 +21,7 @@
  */
 import { type BPath, toText } from "../fs/bpath.ts";
 import type { Emit, TargetState } from "../events.ts";
-import type { AtSpec } from "../store/entries.ts";
+import type { AtSpec } from "../store/selection.ts";
 import type { Outcome } from "../errors.ts";
 import type { Io } from "../fs/io.ts";
 import { reasonOf } from "../errors.ts";

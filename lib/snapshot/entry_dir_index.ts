@@ -19,7 +19,8 @@ import { fstatFd, lstatPath, type PathStat } from "../fs/stat.ts";
 import { type CachedVersion, readCache, stampOf } from "../store/cache.ts";
 import { changeReason, type Current } from "../store/identity.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
-import { type ChangeReason, parseSidecar, type Sidecar } from "../store/sidecar.ts";
+import type { ChangeReason, Sidecar } from "../store/sidecar.ts";
+import { parseSidecar } from "../store/sidecar_reader.ts";
 
 /** The newest entry of one target name in an entry directory. */
 interface Newest {

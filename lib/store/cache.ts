@@ -17,7 +17,8 @@ import { type BPath, fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
 import type { FdStat } from "../fs/stat.ts";
 import { cacheName } from "./layout.ts";
-import { type Sidecar, validateSidecar } from "./sidecar.ts";
+import type { Sidecar } from "./sidecar.ts";
+import { validateSidecar } from "./sidecar_reader.ts";
 
 /** One cached newest entry: TS, the sidecar file's stamp, the sidecar. */
 export interface CachedVersion {

@@ -17,7 +17,8 @@
  */
 import * as fs from "node:fs";
 import { type BPath, fromBytes, fromText, fsPath, toText } from "../fs/bpath.ts";
-import { type EntryRef, readSidecarFile, type TargetScan } from "./entries.ts";
+import type { EntryRef, TargetScan } from "./entries.ts";
+import { readSidecarFile } from "./sidecar_reader.ts";
 import { errnoOf, failureReason, reasonOf } from "../errors.ts";
 import type { HashResult } from "../pool/protocol.ts";
 import type { Sidecar } from "./sidecar.ts";

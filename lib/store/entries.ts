@@ -10,12 +10,13 @@
  * - payload, no sidecar → an orphan payload: never an entry (its run never committed)
  * - temp names          → leftovers of a crashed run
  * An entry is defined by its sidecar (the commit point), so selection never skips a
- * newer broken entry to fall back on an older good one.
+ * newer broken entry to fall back on an older good one. Which targets PATHs select and
+ * which entry `--at` selects is lib/store/selection.ts.
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath, toText } from "../fs/bpath.ts";
-import { errnoOf, reasonOf } from "../errors.ts";
+import { type BPath, fsPath } from "../fs/bpath.ts";
+import { errnoOf } from "../errors.ts";
 import {
   entryDir,
   entryPaths,
@@ -24,10 +25,6 @@ import {
   type ParsedName,
   targetDirOf,
 } from "./layout.ts";
-import { type ParseResult, parseSidecar } from "./sidecar.ts";
-
-/** `--at`: which entry a reading command selects. */
-export type AtSpec = { kind: "latest" } | { kind: "previous" } | { kind: "ts"; ts: number };
 
 /** One entry: a sidecar, with or without its payload. */
 export interface EntryRef {
@@ -175,108 +172,4 @@ export function scanEntryDir(
     }
   }
   return [...scans.values()].map(({ scan, byTs }) => finish(scan, byTs));
-}
-
-function isDir(p: BPath): boolean {
-  try {
-    return fs.lstatSync(fsPath(p)).isDirectory();
-  } catch (e) {
-    if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") return false;
-    throw e;
-  }
-}
-
-/** A problem met while collecting (an unreadable directory): reported, not fatal. */
-export type CollectError = { path: BPath; reason: string };
-
-/**
- * The targets selected by PATHs: a PATH that is a directory (on disk or, with
- * `--store`, in the store) selects every target below it that has files of `tag`;
- * any other PATH is one target. Streams one directory at a time. Targets with no
- * files at all are yielded too (empty scans) for explicit non-directory PATHs only.
- */
-export function* collectTargets(
-  paths: readonly BPath[],
-  tag: string,
-  store: BPath | undefined,
-  onError: (e: CollectError) => void,
-): Generator<TargetScan> {
-  for (const path of paths) {
-    const storeDir = store === undefined ? undefined : posix.join(store, path);
-    const onDisk = isDir(path);
-    const inStore = storeDir !== undefined && isDir(storeDir);
-    if (!onDisk && !inStore) {
-      yield scanTarget(path, tag, store);
-      continue;
-    }
-    // A directory on disk with no image in the store has no entries (nothing to report).
-    if (storeDir !== undefined && !inStore) continue;
-    // Walk the directory that holds the entries: the tree itself, or its image in the store.
-    yield* scanTree(store === undefined ? path : storeDir!, tag, store, onError);
-  }
-}
-
-/** Every target with files of `tag` in the whole store (or below `root`). */
-export function* scanTree(
-  root: BPath,
-  tag: string,
-  store: BPath | undefined,
-  onError: (e: CollectError) => void,
-): Generator<TargetScan> {
-  const stack: BPath[] = [root];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    let dirents: fs.Dirent[];
-    try {
-      dirents = fs.readdirSync(fsPath(dir), {
-        withFileTypes: true,
-        encoding: "latin1",
-      }) as unknown as fs.Dirent[];
-    } catch (e) {
-      onError({ path: dir, reason: `cannot read directory: ${reasonOf(e)}` });
-      continue;
-    }
-    const subdirs: BPath[] = [];
-    const names: BPath[] = [];
-    for (const d of dirents) {
-      names.push(d.name as BPath);
-      if (d.isDirectory()) subdirs.push(posix.join(dir, d.name as BPath));
-    }
-    yield* scanEntryDir(dir, tag, store, names).sort((
-      a,
-      b,
-    ) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const s of subdirs.sort().reverse()) stack.push(s);
-  }
-}
-
-/** The entry `at` selects (among entries with a sidecar, newest first), or undefined. */
-export function selectEntry(scan: TargetScan, at: AtSpec): EntryRef | undefined {
-  if (at.kind === "latest") return scan.entries[0];
-  if (at.kind === "previous") return scan.entries[1];
-  return scan.entries.find((e) => e.ts <= at.ts);
-}
-
-/** Reads and validates a sidecar file; a read failure is a corrupt/missing result, never a throw. */
-export function readSidecarFile(path: BPath): ParseResult {
-  let text: string;
-  try {
-    text = fs.readFileSync(fsPath(path), "utf8");
-  } catch (e) {
-    return { ok: false, reason: `cannot read sidecar "${toText(path)}": ${reasonOf(e)}` };
-  }
-  return parseSidecar(text);
-}
-
-/**
- * `scans` without repeats: a target selected twice (a file PATH inside a directory
- * PATH, or a PATH given twice) is yielded once, the first time.
- */
-export function* distinctTargets(scans: Iterable<TargetScan>): Generator<TargetScan> {
-  const seen = new Set<BPath>();
-  for (const scan of scans) {
-    if (seen.has(scan.target)) continue;
-    seen.add(scan.target);
-    yield scan;
-  }
 }

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
-import { parseSidecar } from "../../lib/store/sidecar.ts";
+import { parseSidecar } from "../../lib/store/sidecar_reader.ts";
 import { jsonLines, makeTree, ROOT, runCmd, tempDir } from "../_helpers/helpers.ts";
 
 const BUN = posix.join(ROOT, "node_modules", ".bin", "bun");

@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
 import { parseAnyName, type ParsedName } from "../../lib/store/layout.ts";
-import { parseSidecar, type Sidecar } from "../../lib/store/sidecar.ts";
+import type { Sidecar } from "../../lib/store/sidecar.ts";
+import { parseSidecar } from "../../lib/store/sidecar_reader.ts";
 import {
   cliCommand,
   type Fixture,

@@ -24,7 +24,7 @@ import {
   runRecordName,
   sidecarName,
 } from "../../lib/store/layout.ts";
-import { parseSidecar } from "../../lib/store/sidecar.ts";
+import { parseSidecar } from "../../lib/store/sidecar_reader.ts";
 import { prune, type PruneEvent } from "../../lib/prune.ts";
 import { makeTree, type TempDir, tempDir } from "../_helpers/helpers.ts";
 import { fastTempDir, files, retime } from "../_helpers/entry_fixture.ts";

@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import { test } from "node:test";
 import { parseAnyName, payloadName, sidecarName } from "../../lib/store/layout.ts";
 import { DIRECT_MIN_SIZE } from "../../lib/snapshot/payload.ts";
-import { parseSidecar } from "../../lib/store/sidecar.ts";
+import { parseSidecar } from "../../lib/store/sidecar_reader.ts";
 import {
   cliCommand,
   type CmdResult,

@@ -13,7 +13,7 @@ import { payloadName, sidecarName } from "../../lib/store/layout.ts";
 import { WorkerPool } from "../../lib/pool/pool.ts";
 import { SPAWN } from "../_helpers/pool.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
-import { parseSidecar } from "../../lib/store/sidecar.ts";
+import { parseSidecar } from "../../lib/store/sidecar_reader.ts";
 import { snapshot } from "../../lib/snapshot/run.ts";
 import { CaptureReporter, type Fixture, makeTree, tempDir } from "../_helpers/helpers.ts";
 

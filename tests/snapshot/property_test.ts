@@ -22,7 +22,8 @@ import {
 import { WorkerPool } from "../../lib/pool/pool.ts";
 import { SPAWN } from "../_helpers/pool.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
-import { parseSidecar, type Sidecar } from "../../lib/store/sidecar.ts";
+import type { Sidecar } from "../../lib/store/sidecar.ts";
+import { parseSidecar } from "../../lib/store/sidecar_reader.ts";
 import { snapshot } from "../../lib/snapshot/run.ts";
 import { CaptureReporter, tempDir } from "../_helpers/helpers.ts";
 

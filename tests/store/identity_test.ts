@@ -2,12 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { changeReason, type Current, identityOf, racy } from "../../lib/store/identity.ts";
-import {
-  buildSidecar,
-  encodeSidecar,
-  parseSidecar,
-  type Sidecar,
-} from "../../lib/store/sidecar.ts";
+import { buildSidecar, encodeSidecar, type Sidecar } from "../../lib/store/sidecar.ts";
+import { parseSidecar } from "../../lib/store/sidecar_reader.ts";
 import type { FdStat } from "../../lib/fs/stat.ts";
 
 const RUN = 1_700_000_000_000; // ms

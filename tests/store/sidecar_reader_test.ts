@@ -5,10 +5,10 @@ import fc from "fast-check";
 import {
   buildSidecar,
   encodeSidecar,
-  parseSidecar,
   permissionBits,
   type Prior,
 } from "../../lib/store/sidecar.ts";
+import { parseSidecar } from "../../lib/store/sidecar_reader.ts";
 
 const HASH = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
 const RUN = 1700000000123;

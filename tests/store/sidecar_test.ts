@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
-import { buildSidecar, encodeSidecar, parseSidecar, type Prior } from "../../lib/store/sidecar.ts";
+import { buildSidecar, encodeSidecar, type Prior } from "../../lib/store/sidecar.ts";
+import { parseSidecar } from "../../lib/store/sidecar_reader.ts";
 import { ROOT } from "../_helpers/helpers.ts";
 
 // A byte-exact copy of shared/goldens/switchyard-fs-1.0, so a clean clone tests alone.
