@@ -1,4 +1,7 @@
-/** Sizes for people, in binary units: the `list` tables and the summary lines. */
+/**
+ * Quantities for people: sizes in binary units (the `list` tables and the summary lines)
+ * and counted nouns (`1 entry`, `2 entries`).
+ */
 
 /** `4.0 KiB`, `512 B`. */
 export function humanSize(n: number | undefined): string {
@@ -12,4 +15,9 @@ export function humanSize(n: number | undefined): string {
     u++;
   }
   return `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** `n` and the noun in its number: `1 entry`, `2 entries`. */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
