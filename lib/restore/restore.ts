@@ -17,19 +17,19 @@
  *    unchanged (it does not toggle back to the pre-restore state, as switchyard's
  *    does), and `--at previous` is the pre-restore state (the undo). A failure here is
  *    a warning: the targets are restored.
- * The summary is the caller's (lib/commands/restore.ts, lib/run.ts).
+ * Steps 3 and 5 are lib/restore/bracket.ts. The summary is the caller's
+ * (lib/commands/restore.ts, lib/run.ts).
  */
 import { type BPath, toText } from "../fs/bpath.ts";
 import type { Emit, TargetState } from "../events.ts";
 import type { AtSpec } from "../store/selection.ts";
 import type { Outcome } from "../errors.ts";
 import type { Io } from "../fs/io.ts";
-import { reasonOf } from "../errors.ts";
 import type { WorkerPool } from "../pool/pool.ts";
 import { applyRestore } from "./apply.ts";
 import { type PlanItem, planRestore, type Problem } from "./plan.ts";
 import type { SchemaChoice } from "../store/sidecar.ts";
-import { snapshot } from "../snapshot/run.ts";
+import { snapshotTargets, warnIncomplete } from "./bracket.ts";
 
 /** What to restore and how. */
 export interface RestoreOptions {
@@ -151,14 +151,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
       sum.outcome = "RESTORE_FAILED";
       return sum;
     } else {
-      emit({
-        event: "warning",
-        command: "restore",
-        what: "pre_snapshot_incomplete",
-        path: toText(pre.target),
-        reason: `pre-restore snapshot incomplete: ${pre.reason}`,
-        detail: pre.reason,
-      });
+      warnIncomplete(emit, "pre-restore", pre);
     }
   }
 
@@ -179,14 +172,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
     const post = await snapshotTargets(opts, res.done.map((it) => it.target), "post-restore");
     if (post.ok) sum.postSnapshot = post.run;
     else {
-      emit({
-        event: "warning",
-        command: "restore",
-        what: "post_snapshot_incomplete",
-        path: toText(post.target),
-        reason: `post-restore snapshot incomplete: ${post.reason}`,
-        detail: post.reason,
-      });
+      warnIncomplete(emit, "post-restore", post);
     }
   }
   return sum;
@@ -198,40 +184,6 @@ function count(sum: RestoreSummary, it: PlanItem): void {
   else {
     sum.restored++;
     if (it.unverified) sum.unverified++;
-  }
-}
-
-type PreResult = { ok: true; run: number } | { ok: false; target: BPath; reason: string };
-
-/** Steps 3 and 5: one snapshot run of `targets`; ok only if every one was saved. */
-async function snapshotTargets(
-  opts: RestoreOptions,
-  targets: BPath[],
-  origin: "pre-restore" | "post-restore",
-): Promise<PreResult> {
-  try {
-    const s = await snapshot({
-      paths: targets,
-      tag: opts.tag,
-      store: opts.store,
-      schema: opts.schema,
-      durable: opts.durable,
-      pool: opts.pool,
-      origin,
-      // Its problems and progress are shown, its per-target events are not (a target
-      // already equal to its newest entry is not saved again: incremental, like any run).
-      emit: (e) => {
-        if (e.event !== "saved" && e.event !== "unchanged") opts.emit(e);
-      },
-      io: opts.io,
-    });
-    const f = s.failures[0];
-    if (f !== undefined) return { ok: false, target: f.path, reason: f.reason };
-    // A skipped target (a FIFO, socket or device in its place, reported by the walk) has
-    // no content to save: replacing it loses nothing, so it does not fail the run.
-    return { ok: true, run: s.run };
-  } catch (e) {
-    return { ok: false, target: targets[0]!, reason: reasonOf(e) };
   }
 }
 
