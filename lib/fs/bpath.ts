@@ -4,10 +4,12 @@
  * Linux file names are bytes, not text. Inside snapyard a path is a "byte string":
  * a JS string whose every char code is one byte (latin1), so any name — valid
  * UTF-8 or not — round-trips exactly. Conversions happen only at the edges:
- * `fsPath` before a syscall, `fromText`/`toText` for arguments and messages.
- * Pure-ASCII paths (the common case) pass through unchanged.
+ * `fsPath` before a syscall, `fromText`/`toText` for arguments and messages,
+ * `readNames`/`readDirents` for a directory's listing. Pure-ASCII paths (the common
+ * case) pass through unchanged.
  */
 import { Buffer } from "node:buffer";
+import * as fs from "node:fs";
 
 /** A path as a byte string (one char per byte). */
 export type BPath = string;
@@ -55,4 +57,23 @@ export function hasReplacementChar(p: BPath): boolean {
 /** Byte length of a byte path (one char per byte). */
 export function byteLength(p: BPath): number {
   return p.length;
+}
+
+/**
+ * The names in directory `dir`, as byte strings.
+ * @throws the system error when it cannot be read.
+ */
+export function readNames(dir: BPath): BPath[] {
+  return fs.readdirSync(fsPath(dir), { encoding: "latin1" }) as unknown as BPath[];
+}
+
+/**
+ * The entries of directory `dir` with their types; each `name` is a byte string.
+ * @throws the system error when it cannot be read.
+ */
+export function readDirents(dir: BPath): fs.Dirent[] {
+  return fs.readdirSync(fsPath(dir), {
+    withFileTypes: true,
+    encoding: "latin1",
+  }) as unknown as fs.Dirent[];
 }

@@ -13,7 +13,7 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fromBytes, fromText, fsPath } from "../fs/bpath.ts";
+import { type BPath, fromBytes, fromText, fsPath, readDirents } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
 import { fstatFd, lstatPath, type PathStat } from "../fs/stat.ts";
 import { type CachedVersion, readCache, stampOf } from "../store/cache.ts";
@@ -82,10 +82,7 @@ export class EntryDirIndex {
   static read(dir: BPath, tag: string): EntryDirIndex {
     let dirents: fs.Dirent[] = [];
     try {
-      dirents = fs.readdirSync(fsPath(dir), {
-        withFileTypes: true,
-        encoding: "latin1",
-      }) as unknown as fs.Dirent[];
+      dirents = readDirents(dir);
     } catch (e) {
       if (errnoOf(e) !== "ENOENT" && errnoOf(e) !== "ENOTDIR") throw e;
     }

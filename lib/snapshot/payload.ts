@@ -22,7 +22,7 @@
 import type { Buffer } from "node:buffer";
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath } from "../fs/bpath.ts";
+import { type BPath, fsPath, readNames } from "../fs/bpath.ts";
 import { errnoOf, FailureError } from "../errors.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
 import { type FdStat, fstatFd } from "../fs/stat.ts";
@@ -95,7 +95,7 @@ function sidecarTaken(dir: BPath, sidecar: BPath, runTs: number): boolean {
   let ahead = sidecarsAhead.get(key);
   if (ahead === undefined) {
     ahead = new Set();
-    for (const n of fs.readdirSync(fsPath(dir), { encoding: "latin1" }) as unknown as BPath[]) {
+    for (const n of readNames(dir)) {
       const p = parseAnyName(n);
       if (p !== undefined && p.kind === "sidecar" && p.ts >= runTs) ahead.add(n);
     }

@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath, hasReplacementChar, toText } from "../fs/bpath.ts";
+import { type BPath, fsPath, hasReplacementChar, readDirents, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import type { Excluder } from "./glob.ts";
 import { isOwnName } from "../store/layout.ts";
@@ -110,10 +110,7 @@ function listedTwice(name: BPath, entries: fs.Dirent[]): boolean {
 function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
   let entries: fs.Dirent[];
   try {
-    entries = fs.readdirSync(fsPath(frame.dir), {
-      withFileTypes: true,
-      encoding: "latin1",
-    }) as unknown as fs.Dirent[];
+    entries = readDirents(frame.dir);
   } catch (e) {
     yield { kind: "error", path: frame.dir, reason: `cannot read directory: ${reasonOf(e)}` };
     return;

@@ -13,9 +13,8 @@
  * newer broken entry to fall back on an older good one. Which targets PATHs select and
  * which entry `--at` selects is lib/store/selection.ts.
  */
-import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath } from "../fs/bpath.ts";
+import { type BPath, readNames } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
 import {
   entryDir,
@@ -62,9 +61,10 @@ function emptyScan(target: BPath, dir: BPath, tag: string): TargetScan {
   };
 }
 
-function readNames(dir: BPath): BPath[] {
+/** The names in `dir`; none when it does not exist. */
+function namesOrNone(dir: BPath): BPath[] {
   try {
-    return fs.readdirSync(fsPath(dir), { encoding: "latin1" }) as unknown as BPath[];
+    return readNames(dir);
   } catch (e) {
     // No directory means no entries (and no temps) there.
     if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") return [];
@@ -121,14 +121,14 @@ export function scanTarget(target: BPath, tag: string, store: BPath | undefined)
   const scan = emptyScan(target, dir, tag);
   const match = nameMatcher(scan.name, tag);
   const byTs = new Map<number, Files>();
-  for (const fname of readNames(dir)) {
+  for (const fname of namesOrNone(dir)) {
     const p = match(fname);
     if (p !== undefined) addFile(scan, dir, fname, p, byTs);
   }
   if (store !== undefined) {
     // Restore temps live beside the target even when entries live in the store.
     const tdir = posix.dirname(target);
-    for (const fname of readNames(tdir)) {
+    for (const fname of namesOrNone(tdir)) {
       const p = match(fname);
       if (p?.kind === "restore_temp") scan.temps.push(posix.join(tdir, fname));
     }
@@ -145,7 +145,7 @@ export function scanEntryDir(
   dir: BPath,
   tag: string,
   store: BPath | undefined,
-  names: readonly BPath[] = readNames(dir),
+  names: readonly BPath[] = namesOrNone(dir),
 ): TargetScan[] {
   const tdir = targetDirOf(dir, store);
   const scans = new Map<BPath, { scan: TargetScan; byTs: Map<number, Files> }>();
@@ -164,7 +164,7 @@ export function scanEntryDir(
     addFile(s.scan, dir, fname, p, s.byTs);
   }
   if (store !== undefined) {
-    for (const fname of readNames(tdir)) {
+    for (const fname of namesOrNone(tdir)) {
       const p = parseAnyName(fname);
       if (p?.tag === tag && p.kind === "restore_temp") {
         get(p.name).scan.temps.push(posix.join(tdir, fname));

@@ -13,7 +13,7 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fromText, fsPath, toText } from "../fs/bpath.ts";
+import { type BPath, fromText, fsPath, readNames, toText } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
 import { parseRunRecordName, runRecordName } from "./layout.ts";
 
@@ -139,7 +139,7 @@ export function runsIn(dir: BPath, tag: string, names?: readonly BPath[]): RunFi
   let list = names;
   if (list === undefined) {
     try {
-      list = fs.readdirSync(fsPath(dir), { encoding: "latin1" }) as unknown as BPath[];
+      list = readNames(dir);
     } catch (e) {
       // No directory means no records there.
       if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") return [];

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath } from "../fs/bpath.ts";
+import { type BPath, fsPath, readDirents } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { type EntryRef, scanEntryDir, scanTarget, type TargetScan } from "./entries.ts";
 
@@ -56,10 +56,7 @@ export function* scanTree(
     const dir = stack.pop()!;
     let dirents: fs.Dirent[];
     try {
-      dirents = fs.readdirSync(fsPath(dir), {
-        withFileTypes: true,
-        encoding: "latin1",
-      }) as unknown as fs.Dirent[];
+      dirents = readDirents(dir);
     } catch (e) {
       onError({ path: dir, reason: `cannot read directory: ${reasonOf(e)}` });
       continue;
