@@ -41,15 +41,18 @@ export const EXIT_CODES: Readonly<Record<Outcome, number>> = {
   COMMAND_FAILED: 80,
 };
 
-/** An error with a contract code; its message already names the path and the reason. */
-export class SnapyardError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+/** An error that carries the code it was born with (the base of snapyard's two kinds). */
+class CodedError<C extends string> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string) {
     super(message);
-    this.name = "SnapyardError";
+    this.name = new.target.name;
     this.code = code;
   }
 }
+
+/** An error with a contract code; its message already names the path and the reason. */
+export class SnapyardError extends CodedError<ErrorCode> {}
 
 /** A usage error: bad flag, bad tag, bad duration. */
 export function usage(message: string): SnapyardError {
@@ -107,14 +110,7 @@ export function isFailureCode(code: string): code is FailureCode {
 }
 
 /** A failure of a step on one file, with its `FailureCode`. */
-export class FailureError extends Error {
-  readonly code: FailureCode;
-  constructor(code: FailureCode, message: string) {
-    super(message);
-    this.name = "FailureError";
-    this.code = code;
-  }
-}
+export class FailureError extends CodedError<FailureCode> {}
 
 /** The errno name of a Node-style system error (`"ENOENT"`), or undefined. */
 export function errnoOf(e: unknown): string | undefined {
