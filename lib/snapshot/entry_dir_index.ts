@@ -51,7 +51,7 @@ export class EntryDirIndex {
   /** Whether a cache is read and kept (store layout). */
   caching = false;
   /** Called when the cache gains or changes a version (it is then written again). */
-  onDirty: () => void = () => {};
+  onDirty: (name: BPath, v: CachedVersion) => void = () => {};
 
   /** `names`: every name in `dir` (a readdir, latin1). */
   constructor(dir: BPath, tag: string, names: readonly BPath[]) {
@@ -130,7 +130,7 @@ export class EntryDirIndex {
   remember(name: BPath, v: CachedVersion): void {
     if (!this.caching) return;
     this.cache().set(name, v);
-    this.onDirty();
+    this.onDirty(name, v);
   }
 
   /** The newest entry's sidecar when the entry is complete, else undefined. */

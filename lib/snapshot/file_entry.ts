@@ -26,7 +26,7 @@ export function snapshotFile(
 ): FileEntry {
   const c = copyHashFile(job.src, job.dir, job.name, job.tag, job.ts, buf, direct);
   const json = encodeSidecar(
-    buildSidecar({ kind: "file", ...c }, spec.schema, spec.run, new Date(spec.run), job.change),
+    buildSidecar({ kind: "file", ...c }, spec.schema, spec.run, runDate(spec.run), job.change),
   );
   const paths = entryPaths(job.dir, job.name, job.tag, c.ts);
   try {
@@ -35,4 +35,12 @@ export function snapshotFile(
     fs.rmSync(fsPath(paths.payload), { force: true });
     throw e;
   }
+}
+
+let lastRun: Date | undefined;
+
+/** The Date of run `ts`, one object per run (its ISO text is then formatted once). */
+function runDate(ts: number): Date {
+  if (lastRun?.getTime() !== ts) lastRun = new Date(ts);
+  return lastRun;
 }

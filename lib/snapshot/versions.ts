@@ -7,7 +7,7 @@
 import { posix } from "node:path";
 import type { BPath } from "../fs/bpath.ts";
 import { lstatPath, type PathStat } from "../fs/stat.ts";
-import { stampOf, writeCache } from "../store/cache.ts";
+import { type CachedVersion, readCache, stampOf, writeCache } from "../store/cache.ts";
 import type { Sidecar } from "../store/sidecar.ts";
 import { EntryDirIndex } from "./entry_dir_index.ts";
 
@@ -25,8 +25,12 @@ export class Versions {
   readonly #tag: string;
   readonly #store: BPath | undefined;
   readonly #indexes = new Map<BPath, EntryDirIndex>();
-  /** Indexes whose cache changed: kept until `writeCaches`. */
-  readonly #dirty = new Set<EntryDirIndex>();
+  /**
+   * Versions to write into each entry directory's cache at the end of the run: sidecars
+   * read, entries committed. Kept apart from the indexes, so an entry committed after its
+   * directory's index was dropped costs no second listing of that directory.
+   */
+  readonly #updates = new Map<BPath, Map<BPath, CachedVersion>>();
 
   constructor(tag: string, store: BPath | undefined) {
     this.#tag = tag;
@@ -44,7 +48,7 @@ export class Versions {
         ? EntryDirIndex.read(dir, this.#tag)
         : new EntryDirIndex(dir, this.#tag, names);
       index.caching = this.#store !== undefined;
-      index.onDirty = () => this.#dirty.add(index!);
+      index.onDirty = (name, v) => this.#note(dir, name, v);
       if (this.#indexes.size >= KEPT_INDEXES) this.#indexes.clear();
       this.#indexes.set(dir, index);
     }
@@ -66,21 +70,30 @@ export class Versions {
       return;
     }
     if (st === undefined) return;
-    const index = this.of(dir);
-    index.remember(name, { ts, stamp: stampOf(st), sidecar });
-    this.#dirty.add(index);
+    this.#note(dir, name, { ts, stamp: stampOf(st), sidecar });
   }
 
-  /** Writes the cache of every entry directory whose versions changed this run. */
+  #note(dir: BPath, name: BPath, v: CachedVersion): void {
+    let updates = this.#updates.get(dir);
+    if (updates === undefined) this.#updates.set(dir, updates = new Map());
+    updates.set(name, v);
+  }
+
+  /**
+   * Writes the cache of every entry directory whose versions changed this run: its cache
+   * as it was (one read), with this run's versions over it.
+   */
   writeCaches(): void {
-    for (const index of this.#dirty) {
+    for (const [dir, updates] of this.#updates) {
+      const versions = this.#indexes.get(dir)?.cache() ?? readCache(dir, this.#tag);
+      for (const [name, v] of updates) versions.set(name, v);
       try {
-        writeCache(index.dir, this.#tag, index.cache());
+        writeCache(dir, this.#tag, versions);
       } catch (_e) {
         // Only a cache: a directory without one costs the next run sidecar reads.
       }
     }
-    this.#dirty.clear();
+    this.#updates.clear();
   }
 
   /**

@@ -90,6 +90,18 @@ export type Prior =
   | { kind: "symlink"; dest: string; mtimeMs: number; uid: number; gid: number }
   | { kind: "none" };
 
+let lastDate: Date | undefined;
+let lastIso = "";
+
+/** `now.toISOString()`, formatted once per run's Date (every entry of a run shares it). */
+function isoOf(now: Date): string {
+  if (now !== lastDate) {
+    lastDate = now;
+    lastIso = now.toISOString();
+  }
+  return lastIso;
+}
+
 /**
  * Builds the sidecar for a prior state in the chosen schema; `change` (v3 only) says why
  * this version was written.
@@ -116,7 +128,7 @@ export function buildSidecar(
     }
     return { schema: "backup_meta.v1", prior_kind: "none" };
   }
-  const created_at = now.toISOString();
+  const created_at = isoOf(now);
   if (prior.kind === "file") {
     return {
       schema: "backup_meta.v3",
