@@ -35,6 +35,7 @@ export type {
   RestoreSummaryEvent,
   RunsSummaryEvent,
   RunSummaryEvent,
+  SnapshotCounts,
   SnapshotSummaryEvent,
   SummaryEvent,
   VerifySummaryEvent,
@@ -49,17 +50,25 @@ export const SCHEMA = 1;
 /** Where an engine sends its events. */
 export type Emit = (e: Event) => void;
 
+/** The commands, in the order help lists them. */
+export const COMMANDS = [
+  "snapshot",
+  "restore",
+  "verify",
+  "list",
+  "prune",
+  "run",
+  "demo",
+  "runs",
+] as const;
+
+/** A command: the `command` of the events it emits. */
+export type CommandName = (typeof COMMANDS)[number];
+
 /** What failed: a command, or a step of one (`rollback`: a run's rollback as a whole). */
 export type ErrorCommand =
-  | "snapshot"
-  | "restore"
-  | "verify"
-  | "list"
-  | "prune"
-  | "run"
+  | CommandName
   | "rollback"
-  | "runs"
-  | "demo"
   /** An invocation that failed before its command was known (a usage error). */
   | "snapyard";
 

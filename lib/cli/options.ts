@@ -1,32 +1,14 @@
 /**
- * The option table: the commands, which options each takes, every option's parseArgs spec
+ * The option table: which options each command (lib/events.ts `COMMANDS`) takes, every option's parseArgs spec
  * and the validated `Options` a command line becomes. lib/cli/parse.ts reads it; adding an
  * option starts here (then its value in parse.ts, its text in help.ts).
  */
 import type { BPath } from "../fs/bpath.ts";
+import type { CommandName } from "../events.ts";
 import type { AtSpec } from "../store/selection.ts";
 import type { SchemaChoice } from "../store/sidecar.ts";
 
-/** The commands. */
-export type CommandName =
-  | "snapshot"
-  | "restore"
-  | "verify"
-  | "list"
-  | "prune"
-  | "run"
-  | "demo"
-  | "runs";
-export const COMMANDS: readonly CommandName[] = [
-  "snapshot",
-  "restore",
-  "verify",
-  "list",
-  "prune",
-  "run",
-  "demo",
-  "runs",
-];
+export { type CommandName, COMMANDS } from "../events.ts";
 
 /** Every option, validated, with defaults applied. */
 export interface Options {
@@ -65,19 +47,20 @@ export interface Options {
 
 /** The options every command takes. */
 export const GLOBAL = ["json", "quiet", "lock", "lock-timeout", "config", "help", "version"];
+/** What a snapshot takes, as `snapshot` and as the snapshots of `run` (less `--full`). */
+const SNAPSHOT_OPTIONS = [
+  "tag",
+  "store",
+  "workers",
+  "schema",
+  "exclude",
+  "no-fsync",
+  "init",
+  "ignore-inode",
+];
 /** The options each command takes besides `GLOBAL`. */
 export const ALLOWED: Record<CommandName, string[]> = {
-  snapshot: [
-    "tag",
-    "store",
-    "workers",
-    "schema",
-    "exclude",
-    "no-fsync",
-    "init",
-    "full",
-    "ignore-inode",
-  ],
+  snapshot: [...SNAPSHOT_OPTIONS, "full"],
   restore: [
     "tag",
     "store",
@@ -105,17 +88,7 @@ export const ALLOWED: Record<CommandName, string[]> = {
     "keep-yearly",
     "keep-within",
   ],
-  run: [
-    "target",
-    "tag",
-    "store",
-    "workers",
-    "schema",
-    "exclude",
-    "no-fsync",
-    "init",
-    "ignore-inode",
-  ],
+  run: ["target", ...SNAPSHOT_OPTIONS],
   demo: ["workers", "no-fsync"],
   runs: ["tag", "store"],
 };

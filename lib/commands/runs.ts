@@ -8,29 +8,19 @@ import type { CommandContext, Outcome } from "./context.ts";
 import type { RunEvent } from "../events.ts";
 import { listRuns } from "../runs.ts";
 import type { FoundRun } from "../store/run_survey.ts";
+import { runRecordJson } from "../store/runs.ts";
 import { humanSize } from "../cli/size.ts";
 import { localIso, localTime } from "./list.ts";
 
-/** The `run` event of one run: every field of its record. */
+/** The `run` event of one run: every field of its record (but `schema`), and its files. */
 export function runEvent(run: FoundRun): RunEvent {
-  const r = run.record;
+  const { schema: _schema, ts, ...fields } = runRecordJson(run.record);
   return {
     event: "run",
     command: "runs",
-    ts: r.ts,
-    time: localIso(r.ts),
-    tag: r.tag,
-    paths: r.paths.map(toText),
-    origin: r.origin,
-    outcome: r.outcome,
-    finished_at: r.finishedAt,
-    targets: r.targets,
-    new: r.new,
-    unchanged: r.unchanged,
-    deleted: r.deleted,
-    failed: r.failed,
-    skipped: r.skipped,
-    bytes_added: r.bytesAdded,
+    ts,
+    time: localIso(ts),
+    ...fields,
     records: run.files.map(toText),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { ListState } from "../list.ts";
 import type { ProblemState } from "../store/check.ts";
-import type { RunRecord } from "../store/runs.ts";
+import type { RunRecordJson } from "../store/runs.ts";
 import type { PriorKind } from "../store/sidecar.ts";
 
 /** A problem `verify` found. */
@@ -44,23 +44,12 @@ export interface TempEvent {
   path: string;
 }
 
-/** One run `runs` lists: every field of its record. */
-export interface RunEvent {
+/** One run `runs` lists: every field of its record (lib/store/runs.ts) but `schema`. */
+export interface RunEvent extends Omit<RunRecordJson, "schema"> {
   event: "run";
   command: "runs";
-  ts: number;
+  /** The run's TS as local time. */
   time: string;
-  tag: string;
-  paths: string[];
-  origin: RunRecord["origin"];
-  outcome: RunRecord["outcome"];
-  finished_at: number;
-  targets: number;
-  new: number;
-  unchanged: number;
-  deleted: number;
-  failed: number;
-  skipped: number;
-  bytes_added: number;
+  /** The record files found, in the order found. */
   records: string[];
 }

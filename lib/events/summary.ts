@@ -5,22 +5,31 @@
 import type { ProblemState } from "../store/check.ts";
 import type { EndFields } from "./run.ts";
 
-/** `snapshot`'s summary. */
-export interface SnapshotSummaryEvent {
-  event: "summary";
-  command: "snapshot";
+/** The counts of a snapshot run (lib/snapshot/staging.ts `SnapshotSummary` holds them too). */
+export interface SnapshotCounts {
+  /** The run's TS. */
   run: number;
+  /** Targets the walk found: each is saved (by kind), unchanged, skipped or failed. */
   targets: number;
-  saved: number;
   files: number;
   symlinks: number;
   absent: number;
+  /** Targets equal to their newest complete entry: no new entry. */
   unchanged: number;
+  /** Targets below a directory PATH that vanished since their newest entry: a tombstone each. */
   deleted: number;
   skipped: number;
   failed: number;
   bytes: number;
   seconds: number;
+}
+
+/** `snapshot`'s summary. */
+export interface SnapshotSummaryEvent extends SnapshotCounts {
+  event: "summary";
+  command: "snapshot";
+  /** files + symlinks + absent + deleted. */
+  saved: number;
 }
 
 /** `restore`'s summary. */

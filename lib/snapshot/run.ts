@@ -119,8 +119,8 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     const name = posix.basename(path);
     if (kind === "file") {
       await files().add({ src: path, dir, name, tag: spec.tag, ts: spec.ts, change: why });
-    } else if (kind === "symlink") snapshotSymlink(staging, path, dir, name, why);
-    else snapshotAbsent(staging, path, dir, name, why);
+    } else if (kind === "symlink") snapshotSymlink(staging, { path, dir, name, change: why });
+    else snapshotAbsent(staging, { path, dir, name, change: why });
   };
 
   const explicit = new Set(opts.paths);

@@ -13,19 +13,22 @@ import { type BPath, fromBytes, fsPath, isUtf8, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { handlesNonUtf8Names } from "../fs/runtime.ts";
 import { createSymlinkPayload, createTombstone } from "./payload.ts";
-import type { ChangeReason } from "../store/sidecar.ts";
+import type { ChangeReason, Prior } from "../store/sidecar.ts";
 import type { Staging } from "./staging.ts";
 
 const DENO_LINK = "link text is not valid UTF-8 and cannot be recorded in the sidecar";
 
-/** Snapshots symlink `path` (`name` in its entry directory `dir`). */
-export function snapshotSymlink(
-  staging: Staging,
-  path: BPath,
-  dir: BPath,
-  name: BPath,
-  change: ChangeReason,
-): void {
+/** A target to make a small entry of: `name` in its entry directory `dir`, and why. */
+export interface SmallTarget {
+  path: BPath;
+  dir: BPath;
+  name: BPath;
+  change: ChangeReason;
+}
+
+/** Snapshots symlink `t.path`. */
+export function snapshotSymlink(staging: Staging, t: SmallTarget): void {
+  const { path } = t;
   let text: BPath;
   let st: fs.Stats;
   try {
@@ -46,34 +49,48 @@ export function snapshotSymlink(
     staging.fail(path, DENO_LINK);
     return;
   }
-  const { tag, ts } = staging.spec;
-  try {
-    const ets = createSymlinkPayload(dir, name, tag, ts, text);
-    staging.stage(path, dir, ets, {
-      kind: "symlink",
-      dest: toText(text),
-      mtimeMs: st.mtimeMs,
-      uid: st.uid,
-      gid: st.gid,
-    }, change);
-  } catch (e) {
-    staging.fail(path, `cannot create symlink payload: ${reasonOf(e)}`);
-  }
+  const prior: Prior = {
+    kind: "symlink",
+    dest: toText(text),
+    mtimeMs: st.mtimeMs,
+    uid: st.uid,
+    gid: st.gid,
+  };
+  stageCreated(
+    staging,
+    t,
+    prior,
+    "symlink payload",
+    (tag, ts) => createSymlinkPayload(t.dir, t.name, tag, ts, text),
+  );
 }
 
-/** Snapshots absent target `path` as a tombstone (`name` in its entry directory `dir`). */
-export function snapshotAbsent(
+/** Snapshots absent target `t.path` as a tombstone. */
+export function snapshotAbsent(staging: Staging, t: SmallTarget): void {
+  stageCreated(
+    staging,
+    t,
+    { kind: "none" },
+    "tombstone",
+    (tag, ts) => createTombstone(t.dir, t.name, tag, ts),
+  );
+}
+
+/**
+ * Creates the payload (`create` returns its entry TS) and stages the entry; a failure
+ * fails the target as `cannot create <what>: <reason>`.
+ */
+function stageCreated(
   staging: Staging,
-  path: BPath,
-  dir: BPath,
-  name: BPath,
-  change: ChangeReason,
+  t: SmallTarget,
+  prior: Prior,
+  what: string,
+  create: (tag: string, ts: number) => number,
 ): void {
   const { tag, ts } = staging.spec;
   try {
-    const ets = createTombstone(dir, name, tag, ts);
-    staging.stage(path, dir, ets, { kind: "none" }, change);
+    staging.stage(t.path, t.dir, create(tag, ts), prior, t.change);
   } catch (e) {
-    staging.fail(path, `cannot create tombstone: ${reasonOf(e)}`);
+    staging.fail(t.path, `cannot create ${what}: ${reasonOf(e)}`);
   }
 }

@@ -22,7 +22,7 @@ import {
   type Sidecar,
 } from "../store/sidecar.ts";
 import { CommitBatch } from "./commit.ts";
-import type { Emit, SavedEvent } from "../events.ts";
+import type { Emit, SavedEvent, SnapshotCounts } from "../events.ts";
 import type { Io } from "../fs/io.ts";
 import type { CopyJob, FileEntry } from "../pool/protocol.ts";
 
@@ -55,22 +55,8 @@ interface StagedEntry {
   change: ChangeReason;
 }
 
-/** The result of a run. */
-export interface SnapshotSummary {
-  run: number;
-  /** Targets the walk found: each is saved (by kind), skipped or failed. */
-  targets: number;
-  files: number;
-  symlinks: number;
-  absent: number;
-  /** Targets equal to their newest complete entry: no new entry. */
-  unchanged: number;
-  /** Targets below a directory PATH that vanished since their newest entry: a tombstone each. */
-  deleted: number;
-  skipped: number;
-  failed: number;
-  bytes: number;
-  seconds: number;
+/** The result of a run: its counts, and each failure. */
+export interface SnapshotSummary extends SnapshotCounts {
   /** Each failure: path and reason. */
   failures: { path: BPath; reason: string }[];
 }

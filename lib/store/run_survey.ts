@@ -15,11 +15,12 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath, readDirents } from "../fs/bpath.ts";
+import { type BPath, fsPath } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { anchorDir, parseAnyName } from "./layout.ts";
 import { type RunFile, type RunRecord, runRecordPath, runsIn } from "./runs.ts";
 import { scanTarget } from "./entries.ts";
+import { entriesOf, walkDirs } from "./selection.ts";
 
 /** One run, read from one or more identical copies of its record. */
 export interface FoundRun {
@@ -54,15 +55,6 @@ export function atOrBelow(a: BPath, b: BPath): boolean {
 export function related(r: RunRecord, paths: readonly BPath[]): boolean {
   if (paths.length === 0) return true;
   return r.paths.some((p) => paths.some((q) => atOrBelow(p, q) || atOrBelow(q, p)));
-}
-
-function isDir(p: BPath): boolean {
-  try {
-    return fs.lstatSync(fsPath(p)).isDirectory();
-  } catch (e) {
-    if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") return false;
-    throw e;
-  }
 }
 
 /** A pre-check only to build a list: the unlink that follows tolerates a name gone. */
@@ -117,23 +109,13 @@ export function surveyRuns(
     }
   };
   const walk = (root: BPath) => {
-    const stack: BPath[] = [root];
-    while (stack.length > 0) {
-      const dir = stack.pop()!;
-      let dirents: fs.Dirent[];
-      try {
-        dirents = readDirents(dir);
-      } catch (e) {
-        onError({ path: dir, reason: `cannot read directory: ${reasonOf(e)}` });
-        continue;
-      }
+    for (const { dir, dirents } of walkDirs(root, onError, false)) {
       const names = dirents.map((d) => d.name as BPath);
       addRecords(runsIn(dir, tag, names));
       for (const n of names) {
         const p = parseAnyName(n);
         if (p?.tag === tag && p.kind === "sidecar") entryTss.add(p.ts);
       }
-      for (const d of dirents) if (d.isDirectory()) stack.push(posix.join(dir, d.name as BPath));
     }
   };
   const readAnchor = (dir: BPath) => {
@@ -146,15 +128,12 @@ export function surveyRuns(
   if (paths.length === 0 && store !== undefined) walk(store);
   for (const path of paths) {
     for (const dir of ancestorAnchors(path, store)) readAnchor(dir);
-    // As lib/store/entries.ts `collectTargets` selects: a directory (on disk or in the
-    // store) is walked where its entries live; any other PATH is one target.
-    const storeDir = store === undefined ? undefined : posix.join(store, path);
-    const onDisk = isDir(path);
-    const inStore = storeDir !== undefined && isDir(storeDir);
-    if (!onDisk && !inStore) {
+    // As lib/store/selection.ts `collectTargets` selects.
+    const where = entriesOf(path, store);
+    if (where.kind === "target") {
       readAnchor(anchorDir(path, false, store));
       for (const e of scanTarget(path, tag, store).entries) entryTss.add(e.ts);
-    } else if (storeDir === undefined || inStore) walk(storeDir ?? path);
+    } else if (where.kind === "tree") walk(where.root);
   }
   const runs = [...byTs.values()].sort((a, b) => b.ts - a.ts);
   return { runs, corrupt, entryTss };

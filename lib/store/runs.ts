@@ -40,28 +40,39 @@ export interface RunRecord {
 
 const ORIGINS: readonly string[] = ["snapshot", "pre-restore", "post-restore", "run"];
 
+/**
+ * A record as its file holds it: the PATHs as text, two keys in snake case (the `run` event
+ * of `snapyard runs` carries the same fields).
+ */
+export interface RunRecordJson extends Omit<RunRecord, "paths" | "finishedAt" | "bytesAdded"> {
+  paths: string[];
+  finished_at: number;
+  bytes_added: number;
+}
+
+/** The record's JSON fields, in the fixed key order of its file. */
+export function runRecordJson(r: RunRecord): RunRecordJson {
+  return {
+    schema: r.schema,
+    ts: r.ts,
+    tag: r.tag,
+    paths: r.paths.map(toText),
+    origin: r.origin,
+    outcome: r.outcome,
+    finished_at: r.finishedAt,
+    targets: r.targets,
+    new: r.new,
+    unchanged: r.unchanged,
+    deleted: r.deleted,
+    failed: r.failed,
+    skipped: r.skipped,
+    bytes_added: r.bytesAdded,
+  };
+}
+
 /** The record as JSON (two-space indent, fixed key order). */
 export function encodeRunRecord(r: RunRecord): string {
-  return JSON.stringify(
-    {
-      schema: r.schema,
-      ts: r.ts,
-      tag: r.tag,
-      paths: r.paths.map(toText),
-      origin: r.origin,
-      outcome: r.outcome,
-      finished_at: r.finishedAt,
-      targets: r.targets,
-      new: r.new,
-      unchanged: r.unchanged,
-      deleted: r.deleted,
-      failed: r.failed,
-      skipped: r.skipped,
-      bytes_added: r.bytesAdded,
-    },
-    null,
-    2,
-  );
+  return JSON.stringify(runRecordJson(r), null, 2);
 }
 
 /** A record read back, or why it cannot be. */
@@ -90,7 +101,7 @@ export function parseRunRecord(text: string): RunParse {
   }
   if (typeof o.origin !== "string" || !ORIGINS.includes(o.origin)) return bad("unknown origin");
   if (o.outcome !== "complete" && o.outcome !== "partial") return bad("unknown outcome");
-  const counts = [
+  const counts: (keyof RunRecordJson)[] = [
     "ts",
     "finished_at",
     "targets",

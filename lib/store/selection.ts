@@ -30,27 +30,39 @@ export function* collectTargets(
   onError: (e: CollectError) => void,
 ): Generator<TargetScan> {
   for (const path of paths) {
-    const storeDir = store === undefined ? undefined : posix.join(store, path);
-    const onDisk = isDir(path);
-    const inStore = storeDir !== undefined && isDir(storeDir);
-    if (!onDisk && !inStore) {
-      yield scanTarget(path, tag, store);
-      continue;
-    }
-    // A directory on disk with no image in the store has no entries (nothing to report).
-    if (storeDir !== undefined && !inStore) continue;
-    // Walk the directory that holds the entries: the tree itself, or its image in the store.
-    yield* scanTree(store === undefined ? path : storeDir!, tag, store, onError);
+    const where = entriesOf(path, store);
+    if (where.kind === "target") yield scanTarget(path, tag, store);
+    else if (where.kind === "tree") yield* scanTree(where.root, tag, store, onError);
   }
 }
 
-/** Every target with files of `tag` in the whole store (or below `root`). */
-export function* scanTree(
-  root: BPath,
-  tag: string,
+/**
+ * Where the entries of a PATH live: below a directory (the PATH itself, or with `store` its
+ * image there) to walk, or those of one target (any other PATH), or none (a directory on
+ * disk with no image in the store has no entries: nothing to report).
+ */
+export function entriesOf(
+  path: BPath,
   store: BPath | undefined,
+): { kind: "tree"; root: BPath } | { kind: "target" } | { kind: "none" } {
+  const storeDir = store === undefined ? undefined : posix.join(store, path);
+  const onDisk = isDir(path);
+  const inStore = storeDir !== undefined && isDir(storeDir);
+  if (!onDisk && !inStore) return { kind: "target" };
+  if (storeDir !== undefined && !inStore) return { kind: "none" };
+  return { kind: "tree", root: storeDir ?? path };
+}
+
+/**
+ * The directories at and below `root`, depth first, each with its listing; one that cannot
+ * be read goes to `onError` and the walk goes on. `byName`: subdirectories are visited in
+ * name order (else in the reverse of listing order).
+ */
+export function* walkDirs(
+  root: BPath,
   onError: (e: CollectError) => void,
-): Generator<TargetScan> {
+  byName: boolean,
+): Generator<{ dir: BPath; dirents: fs.Dirent[] }> {
   const stack: BPath[] = [root];
   while (stack.length > 0) {
     const dir = stack.pop()!;
@@ -61,17 +73,27 @@ export function* scanTree(
       onError({ path: dir, reason: `cannot read directory: ${reasonOf(e)}` });
       continue;
     }
+    yield { dir, dirents };
     const subdirs: BPath[] = [];
-    const names: BPath[] = [];
-    for (const d of dirents) {
-      names.push(d.name as BPath);
-      if (d.isDirectory()) subdirs.push(posix.join(dir, d.name as BPath));
-    }
+    for (const d of dirents) if (d.isDirectory()) subdirs.push(posix.join(dir, d.name as BPath));
+    if (byName) subdirs.sort().reverse();
+    for (const s of subdirs) stack.push(s);
+  }
+}
+
+/** Every target with files of `tag` in the whole store (or below `root`). */
+export function* scanTree(
+  root: BPath,
+  tag: string,
+  store: BPath | undefined,
+  onError: (e: CollectError) => void,
+): Generator<TargetScan> {
+  for (const { dir, dirents } of walkDirs(root, onError, true)) {
+    const names = dirents.map((d) => d.name as BPath);
     yield* scanEntryDir(dir, tag, store, names).sort((
       a,
       b,
     ) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const s of subdirs.sort().reverse()) stack.push(s);
   }
 }
 

@@ -102,9 +102,19 @@ function isoOf(now: Date): string {
   return lastIso;
 }
 
+/** A file's `mode` and `payload_hash`, as v2 and v3 write them. */
+function fileFields(prior: Extract<Prior, { kind: "file" }>) {
+  return { mode: prior.mode.toString(8), payload_hash: prior.hash };
+}
+
+/** The stat fields v3 records of a file or symlink. */
+function statFields(prior: Extract<Prior, { kind: "file" | "symlink" }>) {
+  return { mtime_ms: Math.floor(prior.mtimeMs), uid: prior.uid, gid: prior.gid };
+}
+
 /**
  * Builds the sidecar for a prior state in the chosen schema; `change` (v3 only) says why
- * this version was written.
+ * this version was written. Keys are built in contract order (`encodeSidecar` orders anyway).
  */
 export function buildSidecar(
   prior: Prior,
@@ -116,32 +126,26 @@ export function buildSidecar(
   if (schema === "v2") {
     // Exactly what switchyard-fs writes: v2 for files (with hash), v1 otherwise.
     if (prior.kind === "file") {
-      return {
-        schema: "backup_meta.v2",
-        prior_kind: "file",
-        mode: prior.mode.toString(8),
-        payload_hash: prior.hash,
-      };
+      return { schema: "backup_meta.v2", prior_kind: "file", ...fileFields(prior) };
     }
     if (prior.kind === "symlink") {
       return { schema: "backup_meta.v1", prior_kind: "symlink", prior_dest: prior.dest };
     }
     return { schema: "backup_meta.v1", prior_kind: "none" };
   }
-  const created_at = isoOf(now);
+  const v3 = {
+    created_at: isoOf(now),
+    run,
+    ...(change === undefined ? {} : { change }),
+  };
   if (prior.kind === "file") {
     return {
       schema: "backup_meta.v3",
       prior_kind: "file",
-      mode: prior.mode.toString(8),
-      payload_hash: prior.hash,
+      ...fileFields(prior),
       size: prior.size,
-      mtime_ms: Math.floor(prior.mtimeMs),
-      uid: prior.uid,
-      gid: prior.gid,
-      created_at,
-      run,
-      ...(change === undefined ? {} : { change }),
+      ...statFields(prior),
+      ...v3,
       ...(prior.identity === undefined ? {} : { identity: prior.identity }),
     };
   }
@@ -150,21 +154,11 @@ export function buildSidecar(
       schema: "backup_meta.v3",
       prior_kind: "symlink",
       prior_dest: prior.dest,
-      mtime_ms: Math.floor(prior.mtimeMs),
-      uid: prior.uid,
-      gid: prior.gid,
-      created_at,
-      run,
-      ...(change === undefined ? {} : { change }),
+      ...statFields(prior),
+      ...v3,
     };
   }
-  return {
-    schema: "backup_meta.v3",
-    prior_kind: "none",
-    created_at,
-    run,
-    ...(change === undefined ? {} : { change }),
-  };
+  return { schema: "backup_meta.v3", prior_kind: "none", ...v3 };
 }
 
 const KEY_ORDER = [
