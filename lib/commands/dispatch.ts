@@ -141,16 +141,6 @@ export function reportFailure(e: unknown, argv: readonly string[]): Outcome {
   return code;
 }
 
-const ERROR_COMMANDS: ReadonlySet<string> = new Set<ErrorCommand>([
-  "snapshot",
-  "restore",
-  "verify",
-  "list",
-  "prune",
-  "run",
-  "demo",
-]);
-
 /**
  * Whether `argv` asks for `--json`, and its command: from the parsed invocation (a
  * `--config` may set `json`), else, when parsing fails, from the words before `--`.
@@ -170,7 +160,7 @@ function jsonOf(argv: readonly string[]): { wanted: boolean; command: ErrorComma
     : head.find((a) => (COMMANDS as readonly string[]).includes(a));
   return {
     wanted: head.includes("--json") || (inv?.kind === "command" && inv.options.json),
-    command: word !== undefined && ERROR_COMMANDS.has(word) ? word as ErrorCommand : "snapyard",
+    command: (word as CommandName | undefined) ?? "snapyard",
   };
 }
 
