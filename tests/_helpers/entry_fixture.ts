@@ -26,6 +26,20 @@ export async function snap(dir: string, args: readonly string[]): Promise<number
   return sum!.run as number;
 }
 
+/** Lets file times fall out of the "racy" window of the run that will record them. */
+export const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 120));
+
+/** One incremental `snapshot --json` run (exit 0 asserted): its events and its summary. */
+export async function snapRun(
+  dir: string,
+  args: readonly string[],
+): Promise<{ events: Record<string, unknown>[]; sum: Record<string, unknown> }> {
+  const r = await cli(dir, ["snapshot", "--json", "--no-fsync", ...args]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const events = jsonLines(r.stdout);
+  return { events, sum: events.find((e) => e.event === "summary")! };
+}
+
 /** The two files of an entry of target `<dir>/<name>`. */
 export function files(dir: string, name: string, tag: string, ts: number) {
   const payload = posix.join(dir, `.${name}.${tag}.${ts}.bak`);

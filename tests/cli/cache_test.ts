@@ -7,17 +7,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { jsonLines, makeTree, tempDir } from "../_helpers/helpers.ts";
-import { cli } from "../_helpers/entry_fixture.ts";
+import { makeTree, tempDir } from "../_helpers/helpers.ts";
+import { settle, snapRun } from "../_helpers/entry_fixture.ts";
 
 type Ev = Record<string, unknown>;
-const settle = () => new Promise((r) => setTimeout(r, 120));
-
-async function run(dir: string, args: string[]): Promise<Ev[]> {
-  const r = await cli(dir, ["snapshot", "--json", "--no-fsync", ...args]);
-  assert.equal(r.code, 0, r.stderr + r.stdout);
-  return jsonLines(r.stdout);
-}
+const run = async (dir: string, args: string[]): Promise<Ev[]> => (await snapRun(dir, args)).events;
 
 const why = (events: Ev[]) =>
   Object.fromEntries(

@@ -9,21 +9,12 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { IS_ROOT, jsonLines, makeTree, tempDir } from "../_helpers/helpers.ts";
-import { cli } from "../_helpers/entry_fixture.ts";
+import { cli, settle, snapRun } from "../_helpers/entry_fixture.ts";
 import { picture } from "../_helpers/restore_fixture.ts";
 
 type Ev = Record<string, unknown>;
 
-/** Lets file times fall out of the "racy" window of the run that will record them. */
-const settle = () => new Promise((r) => setTimeout(r, 120));
-
-/** One snapshot run with --json; exit 0 asserted; its events and summary. */
-async function run(dir: string, args: string[]): Promise<{ events: Ev[]; sum: Ev }> {
-  const r = await cli(dir, ["snapshot", "--json", "--no-fsync", ...args]);
-  assert.equal(r.code, 0, r.stderr + r.stdout);
-  const events = jsonLines(r.stdout);
-  return { events, sum: events.find((e) => e.event === "summary")! };
-}
+const run = snapRun;
 
 /** Sets `to`'s atime and mtime to `from`'s, to the nanosecond (Node's utimes rounds). */
 function keepTimes(from: string, to: string): void {
