@@ -6,9 +6,11 @@
  * added and its outcome. It is written after the run's entries are committed and
  * durable (temp → fsync → rename, then one fsync of its directory), so a record under
  * its final name implies its entries; a crash before leaves entries without a record
- * (still versions, which `prune` treats as belonging to no kept run). One identical copy
+ * (still versions: `prune` counts each TS without a record as a run of its own). A copy
  * goes to the anchor directory of each PATH (lib/store/layout.ts `anchorDir`): beside
  * the entries of that PATH, in either layout, so a store or a tree carries its runs.
+ * Each copy lists the PATHs anchored in its directory and the whole run's counts;
+ * `runs` merges the copies of one TS.
  * Reading fails closed: a record that does not parse is reported, never guessed at.
  */
 import * as fs from "node:fs";
