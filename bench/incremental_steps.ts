@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import { randomFillSync } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { TIME_BIN } from "./tools.ts";
+import { timedRun } from "./tools.ts";
 
 /** One measured step: wall clock, CPU, peak RSS, and bytes added to the output. */
 export interface StepSample {
@@ -81,23 +81,14 @@ export function timedStep(
 ): StepSample {
   const before = duBytes(output);
   const [outPath, errPath, rssPath] = [`${logBase}.out`, `${logBase}.err`, `${logBase}.rss`];
-  const stdout = fs.openSync(outPath, "w");
-  const stderr = fs.openSync(errPath, "w");
-  let seconds: number;
-  let status: number | null;
-  try {
-    const started = performance.now();
-    const child = spawnSync(TIME_BIN, ["-f", "%M %U %S", "-o", rssPath, ...argv], {
-      stdio: ["ignore", stdout, stderr],
+  const { seconds, status } = timedRun(
+    ["-f", "%M %U %S", "-o", rssPath, ...argv],
+    outPath,
+    errPath,
+    {
       env,
-    });
-    seconds = (performance.now() - started) / 1000;
-    status = child.status;
-    if (child.error) throw child.error;
-  } finally {
-    fs.closeSync(stdout);
-    fs.closeSync(stderr);
-  }
+    },
+  );
   if (status !== 0) {
     throw new Error(`${argv.join(" ")} failed with exit ${status}: see "${errPath}"`);
   }

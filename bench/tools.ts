@@ -122,24 +122,10 @@ export function measure(
     rssPath,
     ...commandLine(env, tool, tree.root, out, join(logs, "snapyard.lock")),
   ];
-  const stdout = fs.openSync(stdoutPath, "w");
-  const stderr = fs.openSync(stderrPath, "w");
-  let status: number | null;
-  let seconds: number;
-  try {
-    const started = performance.now();
-    const child = spawnSync(TIME_BIN, argv, {
-      cwd: env.repo,
-      stdio: ["ignore", stdout, stderr],
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    seconds = (performance.now() - started) / 1000;
-    status = child.status;
-    if (child.error) throw child.error;
-  } finally {
-    fs.closeSync(stdout);
-    fs.closeSync(stderr);
-  }
+  const { seconds, status } = timedRun(argv, stdoutPath, stderrPath, {
+    cwd: env.repo,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   const settle = spawnSync("sync", ["-f", out], { stdio: "inherit" });
   const what = `${toolLabel(tool.kind)}${tool.runtime ? ` on ${tool.runtime}` : ""}`;
   if (status !== 0 || settle.status !== 0) {
@@ -163,4 +149,33 @@ export function measure(
     throw new Error(`${what}: unreadable peak RSS and CPU times in "${rssPath}"`);
   }
   return { seconds, rssKiB, user, sys };
+}
+
+/**
+ * Runs `/usr/bin/time ARGV` with stdout and stderr to files; its wall seconds and exit
+ * status (the caller decides what a failure means).
+ * @throws when the command cannot be started
+ */
+export function timedRun(
+  argv: string[],
+  stdoutPath: string,
+  stderrPath: string,
+  opts: { cwd?: string; env: NodeJS.ProcessEnv },
+): { seconds: number; status: number | null } {
+  const stdout = fs.openSync(stdoutPath, "w");
+  const stderr = fs.openSync(stderrPath, "w");
+  try {
+    const started = performance.now();
+    const child = spawnSync(TIME_BIN, argv, {
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+      stdio: ["ignore", stdout, stderr],
+      env: opts.env,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (child.error) throw child.error;
+    return { seconds, status: child.status };
+  } finally {
+    fs.closeSync(stdout);
+    fs.closeSync(stderr);
+  }
 }
