@@ -90,7 +90,10 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     );
   const dirs = new EntryDirs(spec, opts.store, staging);
   const versions = new Versions(spec.tag, opts.store);
-  staging.onSaved = (dir, name, ts, sidecar, at) => versions.remember(dir, name, ts, sidecar, at);
+  // The version cache is kept in the store layout only (lib/snapshot/versions.ts).
+  if (opts.store !== undefined) {
+    staging.onSaved = (dir, name, ts, sidecar, at) => versions.remember(dir, name, ts, sidecar, at);
+  }
   const judging = {
     tag: spec.tag,
     full: opts.full ?? false,

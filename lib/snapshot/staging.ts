@@ -45,9 +45,9 @@ export interface RunSpec {
 /** An entry waiting for its commit: all the engine keeps of it until then. */
 interface StagedEntry {
   path: BPath;
-  /** Its entry directory, and its sidecar as written (for the version cache). */
+  /** Its entry directory, and its sidecar as written (kept only for `onSaved`). */
   dir: BPath;
-  sidecar: Sidecar;
+  sidecar: Sidecar | undefined;
   kind: PriorKind;
   ts: number;
   size: number;
@@ -68,8 +68,11 @@ export class Staging {
   readonly #emit: Emit;
   readonly #batch: CommitBatch<StagedEntry>;
   readonly #now: Date;
-  /** Told of each committed entry: directory, name, TS, sidecar, sidecar path. */
-  onSaved: (dir: BPath, name: BPath, ts: number, sidecar: Sidecar, at: BPath) => void = () => {};
+  /**
+   * Told of each committed entry: directory, name, TS, sidecar, sidecar path (the store's
+   * version cache). Unset, files' sidecars are not rebuilt on this thread at all.
+   */
+  onSaved: ((dir: BPath, name: BPath, ts: number, sidecar: Sidecar, at: BPath) => void) | undefined;
 
   /** `durable`: false only for `--no-fsync`. */
   constructor(spec: RunSpec, io: Io, durable: boolean, emit: Emit) {
@@ -139,13 +142,9 @@ export class Staging {
   stageCopied(job: CopyJob, r: FileEntry): void {
     const names = entryPaths(job.dir, job.name, job.tag, r.ts);
     // The worker built this same sidecar from the same facts (lib/snapshot/file_entry.ts).
-    const sidecar = buildSidecar(
-      { kind: "file", ...r },
-      this.spec.schema,
-      this.spec.ts,
-      this.#now,
-      job.change,
-    );
+    const sidecar = this.onSaved === undefined
+      ? undefined
+      : buildSidecar({ kind: "file", ...r }, this.spec.schema, this.spec.ts, this.#now, job.change);
     this.#batch.stageWritten(job.dir, r.sidecarTemp, names.sidecar, names.payload, {
       path: job.src,
       dir: job.dir,
@@ -198,6 +197,7 @@ export class Staging {
     };
     if (e.hash !== undefined) ev.hash = e.hash;
     this.#emit(ev);
+    if (this.onSaved === undefined || e.sidecar === undefined) return;
     const name = posix.basename(e.path);
     this.onSaved(
       e.dir,

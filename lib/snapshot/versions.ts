@@ -57,11 +57,11 @@ export class Versions {
 
   /**
    * Records a version for `dir`'s cache: a sidecar this run read, or an entry it
-   * committed (its sidecar as written, stamped by an lstat of it). Store layout only: in
-   * the beside layout the cache would be one more file in the operator's directories.
+   * committed (its sidecar as written, stamped by an lstat of it). Called in the store
+   * layout only: in the beside layout a cache would be one more file in the operator's
+   * directories.
    */
   remember(dir: BPath, name: BPath, ts: number, sidecar: Sidecar, path: BPath): void {
-    if (this.#store === undefined) return;
     let st: PathStat | undefined;
     try {
       st = lstatPath(path);
