@@ -51,8 +51,6 @@ export interface PlanOptions {
   allowUnverified: boolean;
   /** `--delete`: remove targets that did not exist at the selected run (lib/restore/later.ts). */
   deleteNew?: boolean;
-  /** Only entries at or after this TS count (`run`'s rollback); other targets are left alone. */
-  since?: number;
   /** Whether owners are compared and restored (only root can chown). */
   asRoot: boolean;
   pool: () => WorkerPool;
@@ -101,7 +99,6 @@ export async function planRestore(opts: PlanOptions): Promise<Plan> {
   let selected = 0;
   for (const scan of scans) {
     const entry = selectEntry(scan, opts.at);
-    if (opts.since !== undefined && (entry === undefined || entry.ts < opts.since)) continue;
     selected++;
     // Below a directory PATH, a target created after the run is no missing version (a PATH
     // named itself keeps the error: there is nothing of it at TS to restore).
@@ -124,7 +121,7 @@ export async function planRestore(opts: PlanOptions): Promise<Plan> {
       if (r.check !== undefined) pending.push({ ...r, check: r.check });
     }
   }
-  if (selected === 0 && plan.problems.length === 0 && opts.since === undefined) {
+  if (selected === 0 && plan.problems.length === 0) {
     for (const p of opts.paths) {
       plan.problems.push(problem(p, "BACKUP_MISSING", `no entries of tag "${opts.tag}" below it`));
     }

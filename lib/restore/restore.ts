@@ -47,8 +47,6 @@ export interface RestoreOptions {
   durable: boolean;
   /** Schema of the pre-snapshot's sidecars. */
   schema: SchemaChoice;
-  /** Only entries at or after this TS count; other targets are left alone (`run`). */
-  since?: number;
   pool: () => WorkerPool;
   /** Where each target's outcome and each problem goes. */
   emit: Emit;

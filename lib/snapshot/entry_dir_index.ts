@@ -96,11 +96,6 @@ export class EntryDirIndex {
     return this.#newest.keys();
   }
 
-  /** The TS of the newest entry of `name`, if any. */
-  newestTs(name: BPath): number | undefined {
-    return this.#newest.get(name)?.ts;
-  }
-
   /**
    * The verdict on target `path` (whose name is in this directory), now of `kind`.
    * @throws only for a failure to inspect the target itself (the caller reports it).

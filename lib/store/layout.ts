@@ -157,11 +157,6 @@ const RUN_RECORD_RE = /^\.snapyard-run\.([A-Za-z0-9_-]{1,32})\.(\d{1,16})\.json$
 const RUN_RECORD_TEMP_RE =
   /^\.snapyard-run\.([A-Za-z0-9_-]{1,32})\.(\d{1,16})\.json\.tmp-\d+(?:_\d+)?-\d+$/;
 
-/** Whether a name is a run record's temp (left by a crash: prune removes it). */
-export function isRunRecordTemp(fname: BPath): boolean {
-  return RUN_RECORD_TEMP_RE.test(fname);
-}
-
 const CACHE_RE = /^\.snapyard-cache\.[A-Za-z0-9_-]{1,32}\.json(?:\.tmp-\d+(?:_\d+)?-\d+)?$/;
 
 /**
