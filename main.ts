@@ -3,7 +3,7 @@
  * contract (docs/cli.md). Off the main thread (Deno), it is the engine (lib/pool/engine.ts).
  */
 import { isMainThread } from "node:worker_threads";
-import { parseCommandLine } from "./lib/cli/parse.ts";
+import { parseCommandLine, processEnv } from "./lib/cli/parse.ts";
 import { dispatch, reportFailure, type Threads } from "./lib/commands/dispatch.ts";
 import { EXIT_CODES, type Outcome } from "./lib/errors.ts";
 import { serveEngine } from "./lib/pool/engine.ts";
@@ -14,10 +14,11 @@ const SPAWN = { kind: "spawn", url: new URL("./workers/snap_worker.ts", import.m
 
 /** Runs `argv`, its pools' workers from `workers`. */
 async function main(argv: string[], workers: Threads["workers"]): Promise<Outcome> {
+  const env = processEnv();
   try {
-    return await dispatch(parseCommandLine(argv), argv, { entry: ENTRY, workers });
+    return await dispatch(parseCommandLine(argv, env), argv, { entry: ENTRY, workers });
   } catch (e) {
-    return reportFailure(e, argv);
+    return reportFailure(e, argv, env);
   }
 }
 

@@ -43,12 +43,26 @@ export interface Options {
   keepWithinMs: number | undefined;
   /** `--init`: create the whole path of a missing `--store`, not only its last directory. */
   init: boolean;
+  /** `--job NAME`: the config file's job whose options and paths apply. */
+  job: string | undefined;
+  /** `--metrics-file FILE`: the Prometheus textfile written when the command ends. */
+  metricsFile: BPath | undefined;
 }
 
 /** The options every command takes. */
-export const GLOBAL = ["json", "quiet", "lock", "lock-timeout", "config", "help", "version"];
+export const GLOBAL = [
+  "json",
+  "quiet",
+  "lock",
+  "lock-timeout",
+  "config",
+  "metrics-file",
+  "help",
+  "version",
+];
 /** What a snapshot takes, as `snapshot` and as the snapshots of `run` (less `--full`). */
 const SNAPSHOT_OPTIONS = [
+  "job",
   "tag",
   "store",
   "workers",
@@ -62,6 +76,7 @@ const SNAPSHOT_OPTIONS = [
 export const ALLOWED: Record<CommandName, string[]> = {
   snapshot: [...SNAPSHOT_OPTIONS, "full"],
   restore: [
+    "job",
     "tag",
     "store",
     "workers",
@@ -72,9 +87,10 @@ export const ALLOWED: Record<CommandName, string[]> = {
     "no-fsync",
     "delete",
   ],
-  verify: ["tag", "store", "workers"],
-  list: ["tag", "store"],
+  verify: ["job", "tag", "store", "workers"],
+  list: ["job", "tag", "store"],
   prune: [
+    "job",
     "tag",
     "store",
     "keep",
@@ -90,7 +106,7 @@ export const ALLOWED: Record<CommandName, string[]> = {
   ],
   run: ["target", ...SNAPSHOT_OPTIONS],
   demo: ["workers", "no-fsync"],
-  runs: ["tag", "store"],
+  runs: ["job", "tag", "store"],
 };
 
 /** Every option for node:util parseArgs (also the keys a `--config` file may set). */
@@ -100,6 +116,8 @@ export const SPEC = {
   lock: { type: "string" },
   "lock-timeout": { type: "string" },
   config: { type: "string" },
+  job: { type: "string" },
+  "metrics-file": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
   tag: { type: "string" },
@@ -126,3 +144,19 @@ export const SPEC = {
   "keep-within": { type: "string" },
   init: { type: "boolean" },
 } as const;
+
+/**
+ * The negations: `--no-X` for each boolean option X a config file can set (`--no-quiet`,
+ * `--no-dry-run`...), and `--X` for one named `no-X` (`--fsync`, `--pre-snapshot`); each
+ * undoes its option, whatever the config says. Negation name → the option it undoes.
+ */
+export const NEGATIONS: Readonly<Record<string, string>> = negationsOf(SPEC);
+
+function negationsOf(spec: Readonly<Record<string, { type: string }>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, opt] of Object.entries(spec)) {
+    if (opt.type !== "boolean" || name === "help" || name === "version") continue;
+    out[name.startsWith("no-") ? name.slice(3) : `no-${name}`] = name;
+  }
+  return out;
+}

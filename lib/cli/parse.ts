@@ -1,28 +1,24 @@
 /**
  * Command-line parsing: turns argv into a validated `Invocation`, or throws a usage
- * error (exit 2) that names the bad argument. Global options are accepted before or
- * after the command; `--config FILE` (JSON) supplies defaults that flags override.
- * The option table is lib/cli/options.ts, the value parsers lib/cli/values.ts, the
- * config file reader lib/cli/config.ts.
+ * error (exit 2) that names the bad argument. Steps: the flags (lib/cli/flags.ts: global
+ * options before or after the command, `--no-X` negations), the command, the layered option
+ * values (lib/cli/settings.ts: flags over `SNAPYARD_STORE` over the `--job` over the config
+ * file), then each value checked (lib/cli/values.ts) and the PATHs (a job's when none given).
+ * The option table is lib/cli/options.ts.
  */
 import * as os from "node:os";
 import { posix } from "node:path";
-import { parseArgs } from "node:util";
 import { type BPath, fromText } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
 import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
-import { type Raw, readConfig } from "./config.ts";
-import { ALLOWED, type CommandName, COMMANDS, GLOBAL, type Options, SPEC } from "./options.ts";
-import {
-  joinNegativeValues,
-  parseAt,
-  parseDuration,
-  parseLockTimeout,
-  parseWhole,
-} from "./values.ts";
+import { optionOfFlag, parseFlags } from "./flags.ts";
+import { type CliEnv, layeredValues, NO_ENV } from "./settings.ts";
+import { ALLOWED, type CommandName, COMMANDS, GLOBAL, type Options } from "./options.ts";
+import { parseAt, parseDuration, parseLockTimeout, parseWhole } from "./values.ts";
 
 export { parseDuration };
 export { type CommandName, COMMANDS, type Options } from "./options.ts";
+export { type CliEnv, NO_ENV, processEnv } from "./settings.ts";
 
 /** A parsed command line. */
 export type Invocation =
@@ -43,45 +39,30 @@ function absolute(p: string): BPath {
 }
 
 /**
- * Parses argv (without the runtime and script).
+ * Parses argv (without the runtime and script), its config file and environment from `env`
+ * (main.ts passes the process's: lib/cli/settings.ts `processEnv`).
  * @throws SnapyardError USAGE for anything malformed.
  */
-export function parseCommandLine(argv: readonly string[]): Invocation {
+export function parseCommandLine(argv: readonly string[], env: CliEnv = NO_ENV): Invocation {
   const dd = argv.indexOf("--");
   const head = dd < 0 ? [...argv] : argv.slice(0, dd);
   const tail = dd < 0 ? [] : argv.slice(dd + 1);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: joinNegativeValues(head, SPEC),
-      options: SPEC,
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    throw usage(e instanceof Error ? e.message.replace(/\. To specify.*$/s, "") : String(e));
-  }
-  const flags = parsed.values as Raw;
-  const [cmdWord, ...positionals] = parsed.positionals;
-  if (flags.version) return { kind: "version" };
+  const flags = parseFlags(head);
+  const [cmdWord, ...positionals] = flags.positionals;
+  if (flags.values.version) return { kind: "version" };
   if (cmdWord === "help") return helpOf(positionals[0]);
   if (cmdWord !== undefined && !COMMANDS.includes(cmdWord as CommandName)) {
     throw usage(`Unknown command "${cmdWord}" (see snapyard --help)`);
   }
   const command = cmdWord as CommandName | undefined;
-  if (flags.help || command === undefined) return { kind: "help", command };
-  for (const k of Object.keys(flags)) {
+  if (flags.values.help || command === undefined) return { kind: "help", command };
+  for (const name of flags.given) {
+    const k = optionOfFlag(name);
     if (!GLOBAL.includes(k) && !ALLOWED[command].includes(k)) {
-      throw usage(`Option --${k} does not apply to "${command}"`);
+      throw usage(`Option --${name} does not apply to "${command}"`);
     }
   }
-  const config = typeof flags.config === "string" ? readConfig(flags.config) : {};
-  // Config values apply only where the command takes them; flags win.
-  const v: Raw = {};
-  for (const [k, val] of Object.entries(config)) {
-    if (GLOBAL.includes(k) || ALLOWED[command].includes(k)) v[k] = val;
-  }
-  Object.assign(v, flags);
+  const { values: v, jobPaths } = layeredValues(command, flags.values, env);
   const str = (
     k: string,
   ): string | undefined => (typeof v[k] === "string" ? v[k] as string : undefined);
@@ -124,19 +105,23 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     keepYearly: keepCount("keep-yearly"),
     keepWithinMs: str("keep-within") === undefined ? undefined : parseDuration(str("keep-within")!),
     init: bool("init"),
+    job: str("job"),
+    metricsFile: str("metrics-file") === undefined ? undefined : absolute(str("metrics-file")!),
   };
-  let paths = positionals.map(absolute);
+  // A job's PATHs apply when the command line names none (restic's profiles alike).
+  const fromJob = (given: string[]) => given.length === 0 ? jobPaths ?? [] : given;
+  let paths: BPath[];
   let rest: string[] = [];
   if (command === "run") {
     if (positionals.length > 0) {
       throw usage(`"run" takes targets as --target PATH, not "${positionals[0]}"`);
     }
-    paths = (Array.isArray(v.target) ? v.target : []).map(absolute);
+    paths = fromJob(Array.isArray(v.target) ? v.target : []).map(absolute);
     if (paths.length === 0) throw usage(`"run" needs at least one --target PATH`);
     if (tail.length === 0) throw usage(`"run" needs a command after --`);
     rest = tail;
   } else {
-    paths.push(...tail.map(absolute));
+    paths = fromJob([...positionals, ...tail]).map(absolute);
   }
   const needsPaths = command === "snapshot" || command === "restore" || command === "list" ||
     command === "prune";

@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import { isatty } from "node:tty";
-import { type Event, SCHEMA } from "../events.ts";
+import { type Event, SCHEMA, type SummaryEvent } from "../events.ts";
 import { progressText, textOf } from "./event_text.ts";
 import { errnoOf } from "../errors.ts";
 
@@ -26,14 +26,21 @@ export class Reporter {
   #progressShown = false;
   #lastProgress = 0;
   readonly #tty: boolean;
+  #summary: SummaryEvent | undefined;
 
   constructor(mode: OutputMode, stderrIsTty = isatty(2)) {
     this.mode = mode;
     this.#tty = stderrIsTty && mode === "human";
   }
 
+  /** The last summary emitted (for `--metrics-file`), if any. */
+  get summary(): SummaryEvent | undefined {
+    return this.#summary;
+  }
+
   /** Shows one event: a JSON line (`--json`), or its text for people. */
   emit(e: Event): void {
+    if (e.event === "summary") this.#summary = e;
     if (e.event === "progress") {
       this.#progress(progressText(e));
       return;

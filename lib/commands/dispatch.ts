@@ -12,9 +12,11 @@
 import { writeSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 import {
+  type CliEnv,
   type CommandName,
   COMMANDS,
   type Invocation,
+  NO_ENV,
   type Options,
   parseCommandLine,
 } from "../cli/parse.ts";
@@ -24,7 +26,8 @@ import { EXIT_CODES, SnapyardError } from "../errors.ts";
 import { type ErrorCommand, type ErrorEvent, SCHEMA } from "../events.ts";
 import { checkStore, type StoreUse } from "../store/usable.ts";
 import { type Io, realIo } from "../fs/io.ts";
-import { acquireLock, defaultLockPath } from "../fs/lock.ts";
+import { acquireLock, defaultLockPath, type HeldLock } from "../fs/lock.ts";
+import { RunMeter } from "./metrics.ts";
 import { runInEngine, runsInEngine } from "../pool/engine.ts";
 import { servesInThread } from "../pool/in_thread.ts";
 import { WorkerPool, type WorkerSource } from "../pool/pool.ts";
@@ -98,7 +101,14 @@ export async function dispatch(
   // Once, before the engine starts (it runs this again off the main thread) and before
   // the lock, which lives in the store by default.
   if (isMainThread && inv.options.store !== undefined) {
-    checkStore(inv.options.store, storeUse(inv.command, inv.options), inv.options.init);
+    const meter = new RunMeter(inv.command, inv.options);
+    try {
+      checkStore(inv.options.store, storeUse(inv.command, inv.options), inv.options.init);
+    } catch (e) {
+      meter.failed(e);
+      await meter.record(undefined);
+      throw e;
+    }
   }
   if (workers.kind === "spawn" && runsInEngine(inv.command, inThread(inv.command, inv.paths))) {
     return await runInEngine(entry, argv, workers.url, inv.options.workers);
@@ -114,10 +124,14 @@ function storeUse(command: CommandName, options: Options): StoreUse {
 }
 
 /**
- * Reports `e`, which ended the invocation `argv`, on stderr (a bug with its stack) and,
- * under `--json`, as a last `error` event on stdout: its outcome.
+ * Reports `e`, which ended the invocation `argv` (run in `env`), on stderr (a bug with its
+ * stack) and, under `--json`, as a last `error` event on stdout: its outcome.
  */
-export function reportFailure(e: unknown, argv: readonly string[]): Outcome {
+export function reportFailure(
+  e: unknown,
+  argv: readonly string[],
+  env: CliEnv = NO_ENV,
+): Outcome {
   const known = e instanceof SnapyardError;
   const code = known ? e.code : "INTERNAL";
   const message = known
@@ -126,7 +140,7 @@ export function reportFailure(e: unknown, argv: readonly string[]): Outcome {
   // A bug of ours: its stack on stderr, for the report.
   const stack = !known && e instanceof Error ? e.stack : undefined;
   writeSync(2, `snapyard: ${stack === undefined ? message : `internal error: ${stack}`}\n`);
-  const json = jsonOf(argv);
+  const json = jsonOf(argv, env);
   if (json.wanted) {
     const event: ErrorEvent = {
       event: "error",
@@ -145,12 +159,15 @@ export function reportFailure(e: unknown, argv: readonly string[]): Outcome {
  * Whether `argv` asks for `--json`, and its command: from the parsed invocation (a
  * `--config` may set `json`), else, when parsing fails, from the words before `--`.
  */
-function jsonOf(argv: readonly string[]): { wanted: boolean; command: ErrorCommand } {
+function jsonOf(
+  argv: readonly string[],
+  env: CliEnv,
+): { wanted: boolean; command: ErrorCommand } {
   const dd = argv.indexOf("--");
   const head = dd < 0 ? argv : argv.slice(0, dd);
   let inv: Invocation | undefined;
   try {
-    inv = parseCommandLine(argv);
+    inv = parseCommandLine(argv, env);
   } catch (e) {
     // A usage error: the words are all there is to go on.
     if (!(e instanceof SnapyardError)) throw e;
@@ -159,7 +176,7 @@ function jsonOf(argv: readonly string[]): { wanted: boolean; command: ErrorComma
     ? inv.command
     : head.find((a) => (COMMANDS as readonly string[]).includes(a));
   return {
-    wanted: head.includes("--json") || (inv?.kind === "command" && inv.options.json),
+    wanted: inv?.kind === "command" ? inv.options.json : head.includes("--json"),
     command: (word as CommandName | undefined) ?? "snapyard",
   };
 }
@@ -192,14 +209,21 @@ export async function execute(
       options.workers,
     )),
   };
-  const lock = LOCKING.has(command) && !(options.dryRun && command !== "run")
-    ? await acquireLock(options.lock ?? defaultLockPath(options.store), options.lockTimeoutMs)
-    : undefined;
+  const meter = new RunMeter(command, options);
+  let lock: HeldLock | undefined;
   try {
-    return await handler(ctx);
+    if (LOCKING.has(command) && !(options.dryRun && command !== "run")) {
+      const lockPath = options.lock ?? defaultLockPath(options.store);
+      lock = await meter.lock(() => acquireLock(lockPath, options.lockTimeoutMs));
+    }
+    return meter.ended(await handler(ctx));
+  } catch (e) {
+    meter.failed(e);
+    throw e;
   } finally {
     lock?.release();
     reporter.flush();
     await pool?.close();
+    await meter.record(reporter.summary);
   }
 }
