@@ -18,6 +18,7 @@ import { type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { atomicWriteFile } from "../fs/atomic_write.ts";
 import { fsyncDir } from "../fs/io.ts";
 import { acquireLock } from "../fs/lock.ts";
+import { initRuntime } from "../fs/runtime.ts";
 import { formatMetrics, parseMetrics, type Sample } from "../cli/metrics.ts";
 
 /** How long to wait for another snapyard writing the same metrics file. */
@@ -107,6 +108,9 @@ export async function recordMetrics(file: BPath, facts: RunFacts): Promise<void>
  * @throws SnapyardError (a foreign file, the lock not acquired) or the system error of a step.
  */
 export async function writeMetrics(file: BPath, facts: RunFacts): Promise<void> {
+  // flock needs the runtime's libc handle: a store check that failed ends before any command
+  // set it up.
+  await initRuntime();
   const lock = await acquireLock(`${file}.lock`, METRICS_LOCK_MS);
   try {
     let previous: Sample[] = [];
