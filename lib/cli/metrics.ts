@@ -72,7 +72,7 @@ export function parseMetrics(text: string, file: string): Sample[] {
     const m = SAMPLE.exec(line);
     const value = m === null ? NaN : parseValue(m[3]!);
     if (m === null || !(m[1]! in METRICS) || value === undefined) {
-      throw usage(`Cannot write metrics "${file}": line ${i + 1} is not snapyard's`);
+      throw usage(`Cannot replace metrics "${file}": line ${i + 1} is not snapyard's`);
     }
     const labels: Record<string, string> = {};
     for (const [, k, v] of m[2]!.matchAll(LABEL)) labels[k!] = unescapeLabel(v!);

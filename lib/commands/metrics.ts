@@ -98,8 +98,11 @@ export async function recordMetrics(file: BPath, facts: RunFacts): Promise<void>
   try {
     await writeMetrics(file, facts);
   } catch (e) {
-    const reason = e instanceof SnapyardError ? e.message : reasonOf(e);
-    writeSync(2, `snapyard: Cannot write metrics "${toText(file)}": ${reason}\n`);
+    // Ours already name the file (or the lock's); a system error gets the file.
+    const text = e instanceof SnapyardError
+      ? e.message
+      : `Cannot write metrics "${toText(file)}": ${reasonOf(e)}`;
+    writeSync(2, `snapyard: ${text}\n`);
   }
 }
 

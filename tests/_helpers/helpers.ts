@@ -114,6 +114,13 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The config file every CLI run of the tests reads unless its `env` says otherwise: an empty
+ * one, named by SNAPYARD_CONFIG, so the machine's /etc/snapyard.json or ~/.config/snapyard.json
+ * never applies.
+ */
+export const NO_CONFIG = posix.join(ROOT, "tests", "_helpers", "no_config.json");
+
 /** Runs snapyard with `args` and waits for it (`wrap`: a command to run it under, e.g. strace). */
 export function runCli(
   args: readonly string[],
@@ -121,7 +128,8 @@ export function runCli(
 ): Promise<CliResult> {
   const [cmd, argv] = cliCommand(args);
   const [head, ...rest] = [...(opts.wrap ?? []), cmd, ...argv];
-  return runCmd(head!, rest, opts);
+  const env = { SNAPYARD_CONFIG: NO_CONFIG, SNAPYARD_STORE: "", ...opts.env };
+  return runCmd(head!, rest, { ...opts, env });
 }
 
 /** Parses `--json` output into events. */
