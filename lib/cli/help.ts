@@ -13,7 +13,17 @@ const GLOBALS = `Global options (before or after COMMAND):
   --lock-timeout MS   wait this long for the lock, then exit 30: milliseconds, or a
                       duration such as 5s or 2m (default 5000)
   --config FILE       JSON defaults for any option, e.g. {"store": "/var/backups/snapyard",
-                      "tag": "nightly", "keep": 7}; flags override it
+                      "tag": "nightly", "keep": 7}, and named jobs; flags override it.
+                      Default: $SNAPYARD_CONFIG, else /etc/snapyard.json, else
+                      $XDG_CONFIG_HOME/snapyard.json (~/.config/snapyard.json), if it exists
+  --job NAME          (all but demo) the config's job NAME: its options, and its paths when
+                      no PATH is given, e.g. "jobs": {"etc": {"paths": ["/etc"], "keep": 7}}.
+                      Precedence: flags, then $SNAPYARD_STORE, then the job, then the config
+  --no-X              undo a boolean option X a config sets (--no-quiet, --no-json,
+                      --no-dry-run...); --fsync and --pre-snapshot undo --no-fsync and
+                      --no-pre-snapshot; the last of --X and --no-X wins
+  --metrics-file FILE when the command ends, write its series (per command and tag) to FILE,
+                      a Prometheus textfile for node_exporter, atomically
   --help, -h          this text (also: snapyard help [COMMAND]);  --version, -V  the version`;
 
 const MAIN = `snapyard ${VERSION}: snapshots of files before they change, and of trees on a schedule
