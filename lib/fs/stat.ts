@@ -66,7 +66,7 @@ function fromNodeStats(st: fs.BigIntStats): FdStat {
   };
 }
 
-/** The FdStat in `statxBuf` (struct statx, linux/stat.h: the same on every architecture). */
+/** The stat in `statxBuf` (struct statx, linux/stat.h: the same on every architecture). */
 function fromStatx(): FdStat {
   const mode = statxView.getUint16(28, true);
   return {
@@ -97,6 +97,24 @@ export interface PathStat extends FdStat {
   kind: "file" | "symlink" | "dir" | "other";
 }
 
+const ASCII_ONLY = /^[\x01-\x7f]*$/;
+const cPathBuf = new Uint8Array(4097);
+const asciiEncoder = new TextEncoder();
+
+/**
+ * `path` NUL-terminated for a libc call: an ASCII path (the common case) is encoded into
+ * one reused buffer (a Buffer per call cost a third of an unchanged run's stats on Deno);
+ * any other byte path gets its own.
+ */
+function cPath(path: BPath): Uint8Array {
+  if (path.length < cPathBuf.length && ASCII_ONLY.test(path)) {
+    const n = asciiEncoder.encodeInto(path, cPathBuf).written;
+    cPathBuf[n] = 0;
+    return cPathBuf;
+  }
+  return Buffer.from(path + "\0", "latin1");
+}
+
 function kindOfMode(mode: number): PathStat["kind"] {
   const t = mode & S_IFMT;
   return t === S_IFREG ? "file" : t === S_IFLNK ? "symlink" : t === S_IFDIR ? "dir" : "other";
@@ -112,15 +130,19 @@ export function lstatPath(path: BPath): PathStat | undefined {
   if (libc?.statxPath === undefined) {
     const st = fs.lstatSync(fsPath(path), { bigint: true, throwIfNoEntry: false });
     if (st === undefined) return undefined;
-    const fd = fromNodeStats(st);
-    return { ...fd, kind: kindOfMode(fd.mode) };
+    return withKind(fromNodeStats(st));
   }
-  const bytes = Buffer.from(path + "\0", "latin1");
-  if (libc.statxPath(bytes, statxBuf) !== 0) {
+  if (libc.statxPath(cPath(path), statxBuf) !== 0) {
     const errno = libc.errno();
     if (errno === 2 /* ENOENT */) return undefined;
     throw errnoError("lstat", errno, path);
   }
-  const st = fromStatx();
-  return { ...st, kind: kindOfMode(st.mode) };
+  return withKind(fromStatx());
+}
+
+/** `st` as a PathStat: its kind added in place (a copy cost a tenth of an lstat on Deno). */
+function withKind(st: FdStat): PathStat {
+  const out = st as PathStat;
+  out.kind = kindOfMode(st.mode);
+  return out;
 }

@@ -13,7 +13,14 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fromBytes, fromText, fsPath, readDirents } from "../fs/bpath.ts";
+import {
+  type BPath,
+  type DirEntry,
+  fromBytes,
+  fromText,
+  fsPath,
+  readDirents,
+} from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
 import { fstatFd, lstatPath, type PathStat } from "../fs/stat.ts";
 import { type CachedVersion, readCache, stampOf } from "../store/cache.ts";
@@ -80,7 +87,7 @@ export class EntryDirIndex {
    * @throws the system error when it exists but cannot be read.
    */
   static read(dir: BPath, tag: string): EntryDirIndex {
-    let dirents: fs.Dirent[] = [];
+    let dirents: DirEntry[] = [];
     try {
       dirents = readDirents(dir);
     } catch (e) {
