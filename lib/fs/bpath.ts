@@ -151,3 +151,23 @@ export function readDirents(dir: BPath): DirEntry[] {
       encoding: "latin1",
     }) as unknown as DirEntry[];
 }
+
+/**
+ * `dir/name` for an absolute, normalized `dir` (a trailing slash allowed) and a `name`
+ * without a slash: what `posix.join` gives, without its normalizing pass (per target,
+ * twice, in hot loops).
+ */
+export function joinName(dir: BPath, name: BPath): BPath {
+  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+/** The last component of a normalized absolute path: `posix.basename` without its checks. */
+export function baseName(path: BPath): BPath {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** The parent of a normalized absolute path (`/` for `/x` and `/`): `posix.dirname`'s answer. */
+export function parentDir(path: BPath): BPath {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}

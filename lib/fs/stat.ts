@@ -98,12 +98,12 @@ export interface PathStat extends FdStat {
   kind: "file" | "symlink" | "dir" | "other";
 }
 
-const ASCII_ONLY = /^[\x01-\x7f]*$/;
+const ASCII_ONLY = /^[ -~]*$/;
 const cPathBuf = new Uint8Array(4097);
 const asciiEncoder = new TextEncoder();
 
 /**
- * `path` NUL-terminated for a libc call: an ASCII path (the common case) is encoded into
+ * `path` NUL-terminated for a libc call: a printable-ASCII path (the common case) is encoded into
  * one reused buffer (a Buffer per call cost a third of an unchanged run's stats on Deno);
  * any other byte path gets its own.
  */

@@ -3,13 +3,17 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { test } from "node:test";
 import fc from "fast-check";
+import { posix } from "node:path";
 import {
+  baseName,
   byteLength,
   fromBytes,
   fromText,
   fsPath,
   hasReplacementChar,
   isUtf8,
+  joinName,
+  parentDir,
   readDirents,
   readNames,
   toText,
@@ -84,5 +88,21 @@ test("readDirents() throws the system error with its code for a missing director
   assert.throws(
     () => readDirents("/nonexistent-snapyard-dir"),
     (e: unknown) => errnoOf(e) === "ENOENT",
+  );
+});
+
+test("joinName(), baseName() and parentDir() agree with node:path posix on normalized paths (property)", () => {
+  const name = fc.stringMatching(/^[^/\0]{1,12}$/).filter((n) => n !== "." && n !== "..");
+  fc.assert(
+    fc.property(fc.array(name, { maxLength: 5 }), name, (parts, leaf) => {
+      const dir = "/" + parts.join("/");
+      assert.equal(joinName(dir, leaf), posix.join(dir, leaf));
+      if (dir !== "/") assert.equal(joinName(dir + "/", leaf), posix.join(dir, leaf));
+      const path = posix.join(dir, leaf);
+      assert.equal(baseName(path), posix.basename(path));
+      assert.equal(parentDir(path), posix.dirname(path));
+      assert.equal(parentDir(dir), posix.dirname(dir));
+    }),
+    { numRuns: 300 },
   );
 });
