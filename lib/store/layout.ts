@@ -160,6 +160,17 @@ const RUN_RECORD_TEMP_RE =
   /^\.snapyard-run\.([A-Za-z0-9_-]{1,32})\.(\d{1,16})\.json\.tmp-\d+(?:_\d+)?-\d+$/;
 
 const CACHE_RE = /^\.snapyard-cache\.[A-Za-z0-9_-]{1,32}\.json(?:\.tmp-\d+(?:_\d+)?-\d+)?$/;
+const CACHE_TEMP_RE = /^\.snapyard-cache\.([A-Za-z0-9_-]{1,32})\.json\.tmp-\d+(?:_\d+)?-\d+$/;
+
+/**
+ * Whether `fname` is the temp of a run record or of a version cache of `tag`: a crash
+ * between its write and its rename left it (verify names it, prune removes it).
+ */
+export function isDirTempOf(fname: BPath, tag: string): boolean {
+  if (fname.charCodeAt(0) !== 46 /* . */) return false;
+  const m = RUN_RECORD_TEMP_RE.exec(fname) ?? CACHE_TEMP_RE.exec(fname);
+  return m !== null && m[1] === tag;
+}
 
 /**
  * The name of an entry directory's version cache (lib/store/cache.ts):
