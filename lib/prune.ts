@@ -173,6 +173,13 @@ export function prune(opts: PruneOptions): PruneSummary {
       opts.onEvent({ kind: "removed", what: "temp", target: scan.target, path: t });
     }
   }
+  // Temps of records and caches: a crash between their write and rename left them.
+  for (const t of survey.temps) {
+    const dir = posix.dirname(t);
+    if (!remove(dir, t)) continue;
+    sum.temps++;
+    opts.onEvent({ kind: "removed", what: "temp", target: dir, path: t });
+  }
   // After their entries: the records of the runs not kept (a kept run's record never goes).
   for (const run of survey.runs) {
     const v = verdictOf(run.ts);

@@ -10,12 +10,14 @@
  *    bytes (so a few big files still spread over every worker), with a bounded
  *    number of batches in flight.
  * 4. Each hash result is compared with `payload_hash` as it arrives (`judgeHash`).
+ * 5. Temps of run records and version caches (lib/store/run_survey.ts) are findings too.
  * Verify takes no lock: run while a snapshot is writing, it names that run's not yet
  * committed files as orphans and temps.
  */
 import { InflightWindow } from "./pool/inflight.ts";
 import type { BPath } from "./fs/bpath.ts";
 import { collectTargets, distinctTargets, scanTree } from "./store/selection.ts";
+import { surveyRuns } from "./store/run_survey.ts";
 import {
   checkEntry,
   type Finding,
@@ -133,6 +135,17 @@ export async function verify(opts: VerifyOptions): Promise<VerifySummary> {
         if (jobs.length >= JOBS_PER_BATCH || batchBytes >= BYTES_PER_BATCH) await dispatch();
       }
     }
+  }
+  // Temps of run records and caches (the scans above hold only entries' files). The
+  // survey's unreadable directories are the ones the scans above already reported.
+  const survey = surveyRuns(opts.paths, opts.tag, opts.store, () => {});
+  for (const path of survey.temps) {
+    report({
+      state: "temp",
+      target: path,
+      path,
+      reason: "left by an interrupted run (prune removes it)",
+    });
   }
   if (jobs.length > 0) await dispatch();
   await inflight?.drain();

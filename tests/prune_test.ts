@@ -284,6 +284,39 @@ test("prune --max-age and --keep combine as OR, age by the TS in the name", asyn
   for (const t of ts2.slice(0, 3)) assertEntry(dir2, "a", "snapyard", t, false);
 });
 
+test("verify names and prune removes the temps of a run record and of a version cache", async () => {
+  await using dir = tempDir();
+  fs.mkdirSync(dir.join("t"));
+  fs.writeFileSync(dir.join("t/f"), "x");
+  const store = dir.join("store");
+  const made = await snap(dir.path, ["--store", store, dir.join("t")]);
+  const image = posix.join(store, dir.join("t"));
+  const recordTemp = posix.join(image, `${runRecordName("snapyard", made + 9)}.tmp-999-1`);
+  const cacheTemp = posix.join(image, ".snapyard-cache.snapyard.json.tmp-999-2");
+  const otherTag = posix.join(image, ".snapyard-cache.nightly.json.tmp-999-3");
+  for (const t of [recordTemp, cacheTemp, otherTag]) fs.writeFileSync(t, '{"torn');
+  const v = await cli(dir.path, ["verify", "--json", "--store", store]);
+  assert.equal(v.code, 71, v.stdout);
+  const named = events(v).all.filter((e) => e.event === "problem" && e.state === "temp")
+    .map((e) => e.path).sort();
+  assert.deepEqual(named, [recordTemp, cacheTemp].sort());
+  const r = await cli(dir.path, [
+    "prune",
+    "--json",
+    "--keep",
+    "10",
+    "--store",
+    store,
+    dir.join("t"),
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(events(r).summary.temps, 2);
+  assert.ok(!exists(recordTemp) && !exists(cacheTemp), "both temps are gone");
+  assert.ok(exists(otherTag), "another tag's temp is not this prune's");
+  const after = await cli(dir.path, ["verify", "--store", store]);
+  assert.equal(after.code, 0, after.stdout + after.stderr);
+});
+
 test("prune removes orphan payloads and leftover temp files, then verify exits 0", async () => {
   await using dir = tempDir();
   const ts = await runs(dir.path, 2);
@@ -580,4 +613,7 @@ test("incremental snapshots killed by SIGKILL at random moments leave only compl
   const after = await cli(dir.path, ["verify", "--json", "--store", store]);
   assert.equal(after.code, 0, after.stdout);
   assert.equal(events(after).summary.entries, entries);
+  const temps = (fs.readdirSync(store, { recursive: true }) as string[])
+    .filter((rel) => posix.basename(rel).includes(".tmp-"));
+  assert.deepEqual(temps, [], "prune left no temp of any kind (entry, record, cache)");
 });

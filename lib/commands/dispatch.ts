@@ -34,6 +34,7 @@ import { WorkerPool, type WorkerSource } from "../pool/pool.ts";
 import { Reporter } from "../cli/report.ts";
 import type { BPath } from "../fs/bpath.ts";
 import { initRuntime } from "../fs/runtime.ts";
+import { knownSmall } from "./known_small.ts";
 
 type Handler = (ctx: CommandContext) => Promise<Outcome>;
 
@@ -110,10 +111,22 @@ export async function dispatch(
       throw e;
     }
   }
-  if (workers.kind === "spawn" && runsInEngine(inv.command, inThread(inv.command, inv.paths))) {
+  if (
+    workers.kind === "spawn" &&
+    runsInEngine(inv.command, staysHere(inv.command, inv.paths, inv.options))
+  ) {
     return await runInEngine(entry, argv, workers.url, inv.options.workers);
   }
   return await execute(inv.command, inv.paths, inv.argv, inv.options, workers);
+}
+
+/**
+ * Whether `command` runs in this thread rather than Deno's engine worker: its pool serves
+ * in this thread, or it is a snapshot its PATHs' last runs show to be small.
+ */
+function staysHere(command: CommandName, paths: readonly BPath[], options: Options): boolean {
+  return inThread(command, paths) ||
+    (command === "snapshot" && knownSmall(paths, options.tag, options.store));
 }
 
 /** What `command` does with `--store`: snapshots create it; dry runs only read. */

@@ -59,11 +59,84 @@ export function byteLength(p: BPath): number {
   return p.length;
 }
 
+/** One name of a directory listing, with its type as the directory reports it. */
+export interface DirEntry {
+  /** A byte string. */
+  name: BPath;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isBlockDevice(): boolean;
+  isCharacterDevice(): boolean;
+}
+
+/** Deno's own directory reader, when running on Deno. */
+interface DenoDirEntry {
+  name: string;
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+}
+const denoReadDir = (globalThis as {
+  Deno?: { readDirSync(path: string): Iterable<DenoDirEntry> };
+}).Deno?.readDirSync;
+
+/**
+ * A listing entry from Deno's reader: the other types (FIFO, socket, device) read as
+ * unknown (all false), as Deno's `node:fs` reports them too; the walk then lstats.
+ */
+class DenoEntry implements DirEntry {
+  readonly name: BPath;
+  readonly #e: DenoDirEntry;
+  constructor(e: DenoDirEntry) {
+    this.name = fromText(e.name);
+    this.#e = e;
+  }
+  isFile(): boolean {
+    return this.#e.isFile;
+  }
+  isDirectory(): boolean {
+    return this.#e.isDirectory;
+  }
+  isSymbolicLink(): boolean {
+    return this.#e.isSymlink;
+  }
+  isFIFO(): boolean {
+    return false;
+  }
+  isSocket(): boolean {
+    return false;
+  }
+  isBlockDevice(): boolean {
+    return false;
+  }
+  isCharacterDevice(): boolean {
+    return false;
+  }
+}
+
+/**
+ * Deno's listing of `dir`, sorted by name as its `node:fs` sorts it, or undefined where
+ * `node:fs` must do it (another runtime, or a directory path that is not UTF-8). Deno's
+ * `node:fs` reads the same listing and converts every name to a Buffer and back (about 6×
+ * slower); names it cannot decode come out the same (U+FFFD) either way.
+ */
+function denoListing(dir: BPath): DenoEntry[] | undefined {
+  if (denoReadDir === undefined || !isUtf8(dir)) return undefined;
+  const out: DenoEntry[] = [];
+  for (const e of denoReadDir(toText(dir))) out.push(new DenoEntry(e));
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /**
  * The names in directory `dir`, as byte strings.
  * @throws the system error when it cannot be read.
  */
 export function readNames(dir: BPath): BPath[] {
+  const deno = denoListing(dir);
+  if (deno !== undefined) return deno.map((e) => e.name);
   return fs.readdirSync(fsPath(dir), { encoding: "latin1" }) as unknown as BPath[];
 }
 
@@ -71,9 +144,30 @@ export function readNames(dir: BPath): BPath[] {
  * The entries of directory `dir` with their types; each `name` is a byte string.
  * @throws the system error when it cannot be read.
  */
-export function readDirents(dir: BPath): fs.Dirent[] {
-  return fs.readdirSync(fsPath(dir), {
-    withFileTypes: true,
-    encoding: "latin1",
-  }) as unknown as fs.Dirent[];
+export function readDirents(dir: BPath): DirEntry[] {
+  return denoListing(dir) ??
+    fs.readdirSync(fsPath(dir), {
+      withFileTypes: true,
+      encoding: "latin1",
+    }) as unknown as DirEntry[];
+}
+
+/**
+ * `dir/name` for an absolute, normalized `dir` (a trailing slash allowed) and a `name`
+ * without a slash: what `posix.join` gives, without its normalizing pass (per target,
+ * twice, in hot loops).
+ */
+export function joinName(dir: BPath, name: BPath): BPath {
+  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+/** The last component of a normalized absolute path: `posix.basename` without its checks. */
+export function baseName(path: BPath): BPath {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** The parent of a normalized absolute path (`/` for `/x` and `/`): `posix.dirname`'s answer. */
+export function parentDir(path: BPath): BPath {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
 }

@@ -59,10 +59,11 @@ interface Died {
 
 /**
  * Whether `command` runs in the engine worker: on Deno's main thread, a heap-sized
- * command whose pool does not serve in the calling thread (`poolInThread`).
+ * command that is not known to be small (`knownSmall`: its pool serves in the calling
+ * thread, or its PATHs' last runs were small; lib/commands/dispatch.ts decides).
  */
-export function runsInEngine(command: CommandName, poolInThread: boolean): boolean {
-  return isDeno && isMainThread && HEAP_SIZED.has(command) && !poolInThread;
+export function runsInEngine(command: CommandName, knownSmall: boolean): boolean {
+  return isDeno && isMainThread && HEAP_SIZED.has(command) && !knownSmall;
 }
 
 /**

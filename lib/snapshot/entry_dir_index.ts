@@ -12,8 +12,16 @@
  * an older entry. `--full` skips the comparison (every target changed).
  */
 import * as fs from "node:fs";
-import { posix } from "node:path";
-import { type BPath, fromBytes, fromText, fsPath, readDirents } from "../fs/bpath.ts";
+import {
+  baseName,
+  type BPath,
+  type DirEntry,
+  fromBytes,
+  fromText,
+  fsPath,
+  joinName,
+  readDirents,
+} from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
 import { fstatFd, lstatPath, type PathStat } from "../fs/stat.ts";
 import { type CachedVersion, readCache, stampOf } from "../store/cache.ts";
@@ -80,7 +88,7 @@ export class EntryDirIndex {
    * @throws the system error when it exists but cannot be read.
    */
   static read(dir: BPath, tag: string): EntryDirIndex {
-    let dirents: fs.Dirent[] = [];
+    let dirents: DirEntry[] = [];
     try {
       dirents = readDirents(dir);
     } catch (e) {
@@ -101,7 +109,7 @@ export class EntryDirIndex {
    * @throws only for a failure to inspect the target itself (the caller reports it).
    */
   judge(path: BPath, kind: "file" | "symlink" | "none", opts: VersionOptions): Verdict {
-    const name = posix.basename(path);
+    const name = baseName(path);
     const newest = this.#newest.get(name);
     if (newest === undefined) return { unchanged: false, reason: "new" };
     const previous = this.#readNewest(name, newest);
@@ -131,7 +139,7 @@ export class EntryDirIndex {
   /** The newest entry's sidecar when the entry is complete, else undefined. */
   #readNewest(name: BPath, newest: Newest): Sidecar | undefined {
     if (!newest.payload) return undefined;
-    const path = posix.join(this.dir, sidecarName(name, this.#tag, newest.ts));
+    const path = joinName(this.dir, sidecarName(name, this.#tag, newest.ts));
     let s = cachedSidecar(this.cache(), name, newest.ts, path);
     if (s === undefined) {
       const read = readSidecar(path);
@@ -141,7 +149,7 @@ export class EntryDirIndex {
     }
     let pst: PathStat | undefined;
     try {
-      pst = lstatPath(posix.join(this.dir, payloadName(name, this.#tag, newest.ts)));
+      pst = lstatPath(joinName(this.dir, payloadName(name, this.#tag, newest.ts)));
     } catch (_e) {
       // A payload that cannot be stat'ed cannot be reused.
       return undefined;

@@ -23,7 +23,7 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath, toText } from "../fs/bpath.ts";
+import { baseName, type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { reasonOf } from "../errors.ts";
 import type { Emit } from "../events.ts";
 import { type Io, realIo } from "../fs/io.ts";
@@ -219,7 +219,7 @@ class EntryDirs {
     // One string per directory, not per file: staged entries share it until their flush.
     const computed = entryDir(path, this.#store);
     const dir = computed === this.#last ? this.#last : (this.#last = computed);
-    if (longestEntryName(posix.basename(path), this.#spec.tag, this.#spec.ts) > NAME_MAX) {
+    if (longestEntryName(baseName(path), this.#spec.tag, this.#spec.ts) > NAME_MAX) {
       // Checked up front for a clear message and so no orphan payload is left behind.
       this.#staging.fail(
         path,

@@ -10,7 +10,7 @@
  * entry emitted as saved.
  */
 import { posix } from "node:path";
-import { type BPath, toText } from "../fs/bpath.ts";
+import { baseName, type BPath, toText } from "../fs/bpath.ts";
 import { entryPaths } from "../store/layout.ts";
 import {
   buildSidecar,
@@ -122,7 +122,7 @@ export class Staging {
   stage(path: BPath, dir: BPath, ts: number, prior: Prior, change: ChangeReason): void {
     const sidecar = buildSidecar(prior, this.spec.schema, this.spec.ts, this.#now, change);
     const json = encodeSidecar(sidecar);
-    const names = entryPaths(dir, posix.basename(path), this.spec.tag, ts);
+    const names = entryPaths(dir, baseName(path), this.spec.tag, ts);
     const size = prior.kind === "file" ? prior.size : 0;
     const hash = prior.kind === "file" ? prior.hash : undefined;
     this.#batch.stage(dir, names.sidecar, names.payload, json, {

@@ -10,7 +10,14 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath, hasReplacementChar, readDirents, toText } from "../fs/bpath.ts";
+import {
+  type BPath,
+  type DirEntry,
+  fsPath,
+  hasReplacementChar,
+  readDirents,
+  toText,
+} from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import type { Excluder } from "./glob.ts";
 import { isOwnName } from "../store/layout.ts";
@@ -101,14 +108,14 @@ function* walkDir(root: BPath, opts: WalkOptions): Generator<WalkItem> {
 }
 
 /** Whether `name` is in `entries` more than once (Deno decoded two names to one text). */
-function listedTwice(name: BPath, entries: fs.Dirent[]): boolean {
+function listedTwice(name: BPath, entries: DirEntry[]): boolean {
   let same = 0;
   for (const d of entries) if ((d.name as BPath) === name) same++;
   return same > 1;
 }
 
 function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
-  let entries: fs.Dirent[];
+  let entries: DirEntry[];
   try {
     entries = readDirents(frame.dir);
   } catch (e) {

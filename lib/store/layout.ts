@@ -12,7 +12,7 @@
  * Every name is matched with one anchored expression; nothing parses names another way.
  */
 import { posix } from "node:path";
-import type { BPath } from "../fs/bpath.ts";
+import { type BPath, joinName, parentDir } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
 
 /** The default tag. */
@@ -51,7 +51,7 @@ export interface EntryPaths {
 
 /** The payload and sidecar paths of the entry of `name` at `ts`, in entry directory `dir`. */
 export function entryPaths(dir: BPath, name: BPath, tag: string, ts: number): EntryPaths {
-  const payload = posix.join(dir, payloadName(name, tag, ts));
+  const payload = joinName(dir, payloadName(name, tag, ts));
   return { payload, sidecar: `${payload}${SIDECAR_EXT}` };
 }
 
@@ -134,8 +134,10 @@ export function isOwnName(fname: BPath): boolean {
 
 /** The directory that holds the entries of target `abs` (an absolute path). */
 export function entryDir(abs: BPath, store: BPath | undefined): BPath {
-  const dir = posix.dirname(abs);
-  return store === undefined ? dir : posix.join(store, dir);
+  const dir = parentDir(abs);
+  if (store === undefined) return dir;
+  // The common case without posix.join's normalizing pass (store and dir are normalized).
+  return dir === "/" || store === "/" ? posix.join(store, dir) : `${store}${dir}`;
 }
 
 /** The directory a target lives in, given the directory holding its entries. */
@@ -158,6 +160,17 @@ const RUN_RECORD_TEMP_RE =
   /^\.snapyard-run\.([A-Za-z0-9_-]{1,32})\.(\d{1,16})\.json\.tmp-\d+(?:_\d+)?-\d+$/;
 
 const CACHE_RE = /^\.snapyard-cache\.[A-Za-z0-9_-]{1,32}\.json(?:\.tmp-\d+(?:_\d+)?-\d+)?$/;
+const CACHE_TEMP_RE = /^\.snapyard-cache\.([A-Za-z0-9_-]{1,32})\.json\.tmp-\d+(?:_\d+)?-\d+$/;
+
+/**
+ * Whether `fname` is the temp of a run record or of a version cache of `tag`: a crash
+ * between its write and its rename left it (verify names it, prune removes it).
+ */
+export function isDirTempOf(fname: BPath, tag: string): boolean {
+  if (fname.charCodeAt(0) !== 46 /* . */) return false;
+  const m = RUN_RECORD_TEMP_RE.exec(fname) ?? CACHE_TEMP_RE.exec(fname);
+  return m !== null && m[1] === tag;
+}
 
 /**
  * The name of an entry directory's version cache (lib/store/cache.ts):

@@ -15,9 +15,9 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath } from "../fs/bpath.ts";
+import { type BPath, fsPath, joinName, readNames } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
-import { anchorDir, parseAnyName } from "./layout.ts";
+import { anchorDir, isDirTempOf, parseAnyName } from "./layout.ts";
 import { type RunFile, type RunRecord, runRecordPath, runsIn } from "./runs.ts";
 import { scanTarget } from "./entries.ts";
 import { entriesOf, walkDirs } from "./selection.ts";
@@ -44,6 +44,8 @@ export interface RunSurvey {
   corrupt: CorruptRecord[];
   /** The TS of every entry (sidecar) of the tag below the PATHs. */
   entryTss: Set<number>;
+  /** Temps of run records and version caches of the tag (lib/store/layout.ts `isDirTempOf`). */
+  temps: BPath[];
 }
 
 /** Whether `a` is `b` or below it. */
@@ -92,6 +94,10 @@ export function surveyRuns(
   const corrupt: CorruptRecord[] = [];
   const seen = new Set<BPath>();
   const entryTss = new Set<number>();
+  const temps = new Set<BPath>();
+  const addTemps = (dir: BPath, names: readonly BPath[]) => {
+    for (const n of names) if (isDirTempOf(n, tag)) temps.add(joinName(dir, n));
+  };
   const addRecords = (files: RunFile[]) => {
     for (const f of files) {
       if (seen.has(f.path)) continue;
@@ -112,6 +118,7 @@ export function surveyRuns(
     for (const { dir, dirents } of walkDirs(root, onError, false)) {
       const names = dirents.map((d) => d.name as BPath);
       addRecords(runsIn(dir, tag, names));
+      addTemps(dir, names);
       for (const n of names) {
         const p = parseAnyName(n);
         if (p?.tag === tag && p.kind === "sidecar") entryTss.add(p.ts);
@@ -120,7 +127,9 @@ export function surveyRuns(
   };
   const readAnchor = (dir: BPath) => {
     try {
-      addRecords(runsIn(dir, tag));
+      const names = namesOrNone(dir);
+      addRecords(runsIn(dir, tag, names));
+      addTemps(dir, names);
     } catch (e) {
       onError({ path: dir, reason: `cannot read directory: ${reasonOf(e)}` });
     }
@@ -136,7 +145,17 @@ export function surveyRuns(
     } else if (where.kind === "tree") walk(where.root);
   }
   const runs = [...byTs.values()].sort((a, b) => b.ts - a.ts);
-  return { runs, corrupt, entryTss };
+  return { runs, corrupt, entryTss, temps: [...temps] };
+}
+
+/** The names in `dir`; none when it does not exist (or is a file: a file PATH's anchor). */
+function namesOrNone(dir: BPath): BPath[] {
+  try {
+    return readNames(dir);
+  } catch (e) {
+    if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") return [];
+    throw e;
+  }
 }
 
 /**

@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fromText, fsPath, readNames, toText } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
-import { parseRunRecordName, runRecordName } from "./layout.ts";
+import { anchorDir, parseRunRecordName, runRecordName } from "./layout.ts";
 
 /** What a run did. */
 export interface RunRecord {
@@ -187,4 +187,33 @@ export function runRecordPath(dir: BPath, tag: string, ts: number): BPath {
 /** Whether `target` is at or below one of the record's PATHs. */
 export function covers(r: RunRecord, target: BPath): boolean {
   return r.paths.some((p) => p === target || target.startsWith(p === "/" ? "/" : p + "/"));
+}
+
+/**
+ * How many targets the newest run of `tag` that covered `path` had, from the newest record
+ * in `path`'s anchor directory (one listing, one record read); undefined when there is no
+ * such record or it cannot be read. A guide to the size of the next run, never a judgement.
+ */
+export function lastRunTargets(
+  path: BPath,
+  isDirectory: boolean,
+  tag: string,
+  store: BPath | undefined,
+): number | undefined {
+  const dir = anchorDir(path, isDirectory, store);
+  let names: BPath[];
+  try {
+    names = readNames(dir);
+  } catch (_e) {
+    // No anchor directory (a first run) or an unreadable one: nothing known.
+    return undefined;
+  }
+  const records = names.map((n) => ({ n, p: parseRunRecordName(n) }))
+    .filter((r) => r.p?.tag === tag)
+    .sort((a, b) => b.p!.ts - a.p!.ts);
+  for (const { n } of records.slice(0, 16)) {
+    const parsed = readRunFile(posix.join(dir, n));
+    if (parsed.ok && parsed.record.paths.includes(path)) return parsed.record.targets;
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath, readDirents } from "../fs/bpath.ts";
+import { type BPath, type DirEntry, fsPath, readDirents } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { type EntryRef, scanEntryDir, scanTarget, type TargetScan } from "./entries.ts";
 
@@ -62,11 +62,11 @@ export function* walkDirs(
   root: BPath,
   onError: (e: CollectError) => void,
   byName: boolean,
-): Generator<{ dir: BPath; dirents: fs.Dirent[] }> {
+): Generator<{ dir: BPath; dirents: DirEntry[] }> {
   const stack: BPath[] = [root];
   while (stack.length > 0) {
     const dir = stack.pop()!;
-    let dirents: fs.Dirent[];
+    let dirents: DirEntry[];
     try {
       dirents = readDirents(dir);
     } catch (e) {
