@@ -12,6 +12,7 @@ import { type BPath, fromText } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
 import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
 import { type Raw, readConfig } from "./config.ts";
+import { parseSelection } from "./selection.ts";
 import { ALLOWED, type CommandName, COMMANDS, GLOBAL, type Options, SPEC } from "./options.ts";
 import {
   joinNegativeValues,
@@ -106,7 +107,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       ? defaultWorkers()
       : parseWhole("workers", str("workers")!, 1, 256),
     schema,
-    exclude: Array.isArray(v.exclude) ? v.exclude : [],
+    ...parseSelection(v),
     durable: !bool("no-fsync"),
     full: bool("full"),
     ignoreInode: bool("ignore-inode"),
