@@ -185,9 +185,14 @@ test("snapshot of a target an exclude leaves out writes no tombstone when it is 
   assert.equal(jsonLines(plain.stdout).at(-1)?.deleted, 3, plain.stdout);
 });
 
-test("run --exclude leaves the excluded target out of its snapshot", async () => {
+test("run --exclude and --exclude-if-present leave their targets out of its snapshot", async () => {
   await using dir = tempDir();
-  makeTree(dir.path, [{ kind: "file", path: "d/a.log" }, { kind: "file", path: "d/b" }]);
+  makeTree(dir.path, [
+    { kind: "file", path: "d/a.log" },
+    { kind: "file", path: "d/b" },
+    { kind: "file", path: "d/tmp/.nobackup" },
+    { kind: "file", path: "d/tmp/c" },
+  ]);
   const r = await runCli([
     "run",
     "--json",
@@ -197,6 +202,8 @@ test("run --exclude leaves the excluded target out of its snapshot", async () =>
     dir.join("d"),
     "--exclude",
     "*.log",
+    "--exclude-if-present",
+    ".nobackup",
     "--",
     "true",
   ]);
