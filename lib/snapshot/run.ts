@@ -27,7 +27,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { reasonOf } from "../errors.ts";
-import type { Emit } from "../events.ts";
+import type { Emit, WarningEvent } from "../events.ts";
 import { type Io, realIo } from "../fs/io.ts";
 import type { WorkerPool } from "../pool/pool.ts";
 import type { RunRecord } from "../store/runs.ts";
@@ -135,6 +135,12 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
 
   const explicit = new Set(opts.paths);
   const exclude = new Excludes(opts.exclude ?? []);
+  // About the PATHs and options an operator gave: not said for a restore's own snapshots,
+  // whose targets (absent ones included) the restore chose.
+  const origin = opts.origin ?? "snapshot";
+  const warn = (w: Omit<WarningEvent, "event" | "command">) => {
+    if (origin === "snapshot" || origin === "run") opts.emit({ ...WARNING, ...w });
+  };
   const walk = walkTargets(opts.paths, {
     exclude,
     skipDirs,
@@ -145,13 +151,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   for (const item of walk) {
     if (item.kind === "empty") {
       const detail = "no file or symlink below it (empty, or all of it excluded)";
-      opts.emit({
-        ...WARNING,
-        what: "path_empty",
-        reason: detail,
-        path: toText(item.path),
-        detail,
-      });
+      warn({ what: "path_empty", reason: detail, path: toText(item.path), detail });
       continue;
     }
     if (item.kind === "dir") {
@@ -188,7 +188,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     if (item.kind === "none") {
       // Only a PATH given is ever absent: said loudly, since a typo looks just like this.
       const reason = "no such file or directory; recorded as absent";
-      opts.emit({ ...WARNING, what: "path_absent", reason, path: toText(item.path) });
+      warn({ what: "path_absent", reason, path: toText(item.path) });
     }
     const dir = dirs.of(item.path);
     if (dir === undefined) continue;
@@ -198,7 +198,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     else await save(item.path, dir, item.kind, v.reason);
   }
   for (const pattern of exclude.unmatched()) {
-    opts.emit({ ...WARNING, what: "exclude_unmatched", reason: "matched nothing", pattern });
+    warn({ what: "exclude_unmatched", reason: "matched nothing", pattern });
   }
   await scheduler?.finish();
   staging.flush();
@@ -211,7 +211,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     {
       ts: spec.ts,
       tag: spec.tag,
-      origin: opts.origin ?? "snapshot",
+      origin,
       outcome: s.failed > 0 ? "partial" : "complete",
       finishedAt: Date.now(),
       targets: s.targets,
