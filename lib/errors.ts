@@ -86,6 +86,8 @@ export type OwnFailureCode =
   | "NOT_REGULAR"
   /** The file kept changing while it was copied (lib/snapshot/payload.ts). */
   | "CHANGED"
+  /** The entry directory refused the payload (EACCES, EPERM, EROFS; lib/snapshot/payload.ts). */
+  | "DIR_NOT_WRITABLE"
   /** The worker that had the job died or failed; the job's outcome is unknown. */
   | "WORKER_DIED"
   /** A thrown value without a code. */
@@ -100,6 +102,7 @@ export type FailureCode = Errno | OwnFailureCode | `E${string}`;
 const OWN_FAILURE_CODES: ReadonlySet<string> = new Set<OwnFailureCode>([
   "NOT_REGULAR",
   "CHANGED",
+  "DIR_NOT_WRITABLE",
   "WORKER_DIED",
   "EUNKNOWN",
 ]);
@@ -179,7 +182,7 @@ const FAILURE_TEXT: Partial<Record<FailureCode, string>> = {
  * The one reason text for the failure of a step on one file (copy, hash, stat of a
  * payload): `e` is a `{ code, message }` that crossed the thread boundary, or an error
  * caught on this thread. Our codes whose message is the detail (`CHANGED`,
- * `WORKER_DIED`, `EUNKNOWN`) give that message; another errno gives `reasonOf`'s words.
+ * `DIR_NOT_WRITABLE`, `WORKER_DIED`, `EUNKNOWN`) give that message; another errno gives `reasonOf`'s words.
  */
 export function failureReason(e: unknown): string {
   const code = failureCodeOf(e);

@@ -94,18 +94,25 @@ export type WarningWhat =
   | "no_entries"
   | "pre_snapshot_incomplete"
   | "post_snapshot_incomplete"
-  | "signal_ignored";
+  | "signal_ignored"
+  /** snapshot: a PATH given that does not exist (recorded as absent). */
+  | "path_absent"
+  /** snapshot: a directory PATH that yielded no target (empty, or all of it excluded). */
+  | "path_empty"
+  /** snapshot: an exclude pattern that matched nothing in the whole walk. */
+  | "exclude_unmatched";
 
 /** Something worth knowing that does not fail the command. */
 export interface WarningEvent {
   event: "warning";
-  command: "verify" | "restore" | "run";
+  command: "verify" | "restore" | "run" | "snapshot";
   what: WarningWhat;
   reason: string;
   tag?: string;
   path?: string;
   detail?: string;
   signal?: string;
+  pattern?: string;
 }
 
 /** Every event. */

@@ -35,6 +35,8 @@ export interface RunOptions {
   store: BPath | undefined;
   schema: SchemaChoice;
   exclude: readonly string[];
+  excludeIfPresent?: readonly string[];
+  oneFileSystem?: boolean;
   durable: boolean;
   pool: () => WorkerPool;
   /** Where the run's events (and those of its snapshot and rollback) go. */
@@ -71,6 +73,8 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
     store: opts.store,
     schema: opts.schema,
     exclude: opts.exclude,
+    excludeIfPresent: opts.excludeIfPresent ?? [],
+    oneFileSystem: opts.oneFileSystem ?? false,
     durable: opts.durable,
     pool: opts.pool,
     ignoreInode: opts.ignoreInode ?? false,

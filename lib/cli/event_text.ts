@@ -128,6 +128,12 @@ function warningText(e: WarningEvent): string {
         `(a later restore at latest would select the pre-restore state)`;
     case "signal_ignored":
       return `${e.signal} ignored while rolling back`;
+    case "path_absent":
+      return `Absent: "${e.path}" (no such file or directory; recorded as absent)`;
+    case "path_empty":
+      return `Nothing to snapshot in "${e.path}": ${e.detail}`;
+    case "exclude_unmatched":
+      return `Exclude pattern "${e.pattern}" matched nothing`;
   }
 }
 

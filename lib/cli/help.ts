@@ -31,6 +31,7 @@ const MAIN = `snapyard ${VERSION}: snapshots of files before they change, and of
 Usage:
   snapyard snapshot PATH...   [--tag T] [--store DIR] [--init] [--workers N] [--schema v2|v3]
                               [--exclude GLOB]... [--full] [--ignore-inode] [--no-fsync]
+                              [--exclude-file FILE]... [--exclude-if-present NAME]... [-x]
   snapyard restore  PATH...   [--tag T] [--store DIR] [--at latest|previous|TS] [--dry-run]
                               [--no-pre-snapshot] [--allow-unverified] [--delete]
   snapyard verify   [PATH...] [--tag T] [--store DIR]
@@ -67,7 +68,9 @@ size, mode, owner, inode, mtime and ctime to the nanosecond; a symlink's text an
 gets no new entry and no output line, only a count in the summary (and an unchanged
 event with --json). A file modified too close to its last run counts as changed.
 Below a directory PATH, a target that had entries and is gone gets a tombstone
-(deleted). Each run leaves a run record (see snapyard runs).
+(deleted), unless an exclude left it out. Each run leaves a run record (see snapyard runs).
+Warnings (exit unchanged): a PATH that does not exist (recorded as absent), a directory
+PATH with nothing to snapshot, an exclude that matched nothing.
 Exit 0 means every reported entry is durable on disk.
 
 Options:
@@ -77,7 +80,12 @@ Options:
   --init              create a missing --store DIR with all its missing parents
   --workers N         copy+hash threads (default: number of cores)
   --schema v2|v3      sidecar schema (default v3; v2 is byte-exact switchyard-fs)
-  --exclude GLOB      skip matching names (no /) or relative paths (with /); repeatable
+  --exclude GLOB      leave out what GLOB matches; repeatable. No /: a name at any depth
+                      (*.log); with /: a path below PATH (var/cache); leading /: an
+                      absolute path (/var/log). * ? ** [a-z] [!a-z] {tmp,log}; \\ escapes
+  --exclude-file FILE GLOBs from FILE, one a line (# comments, blank lines ignored)
+  --exclude-if-present NAME   leave out every directory holding NAME (CACHEDIR.TAG)
+  --one-file-system, -x       do not enter other mounts (/proc, /sys) below a PATH
   --full              write an entry for every target, changed or not
   --ignore-inode      leave device and inode numbers out of the unchanged check (for
                       filesystems that renumber inodes on every mount)
@@ -164,8 +172,8 @@ target to its version at that run (unchanged ones included) and exits 80 (70 if 
 rollback fails). The broken state is saved first, as a run of its own. Files COMMAND
 creates under a directory target are left in place (the run has no entry for them).
 If the snapshot fails, COMMAND is not run (exit 3).
---tag, --store, --init, --workers, --schema, --exclude, --ignore-inode and --no-fsync:
-as for snapshot.`,
+--tag, --store, --init, --workers, --schema, --exclude, --exclude-file,
+--exclude-if-present, -x, --ignore-inode and --no-fsync: as for snapshot.`,
   demo: `snapyard demo — build a small demo tree in a temp directory, snapshot it, and list it.`,
 };
 

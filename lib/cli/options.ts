@@ -21,6 +21,10 @@ export interface Options {
   workers: number;
   schema: SchemaChoice;
   exclude: string[];
+  /** `--exclude-if-present NAME`: directories holding NAME are left out. */
+  excludeIfPresent: string[];
+  /** `--one-file-system`, `-x`: stay on each PATH's device. */
+  oneFileSystem: boolean;
   durable: boolean;
   /** `--full`: an entry for every target, changed or not. */
   full: boolean;
@@ -68,6 +72,9 @@ const SNAPSHOT_OPTIONS = [
   "workers",
   "schema",
   "exclude",
+  "exclude-file",
+  "exclude-if-present",
+  "one-file-system",
   "no-fsync",
   "init",
   "ignore-inode",
@@ -125,6 +132,9 @@ export const SPEC = {
   workers: { type: "string" },
   schema: { type: "string" },
   exclude: { type: "string", multiple: true },
+  "exclude-file": { type: "string", multiple: true },
+  "exclude-if-present": { type: "string", multiple: true },
+  "one-file-system": { type: "boolean", short: "x" },
   "no-fsync": { type: "boolean" },
   full: { type: "boolean" },
   "ignore-inode": { type: "boolean" },

@@ -12,6 +12,7 @@ import { type BPath, fromText } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
 import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
 import { optionOfFlag, parseFlags } from "./flags.ts";
+import { parseSelection } from "./selection.ts";
 import { type CliEnv, layeredValues, NO_ENV } from "./settings.ts";
 import { ALLOWED, type CommandName, COMMANDS, GLOBAL, type Options } from "./options.ts";
 import { parseAt, parseDuration, parseLockTimeout, parseWhole } from "./values.ts";
@@ -87,7 +88,7 @@ export function parseCommandLine(argv: readonly string[], env: CliEnv = NO_ENV):
       ? defaultWorkers()
       : parseWhole("workers", str("workers")!, 1, 256),
     schema,
-    exclude: Array.isArray(v.exclude) ? v.exclude : [],
+    ...parseSelection(v),
     durable: !bool("no-fsync"),
     full: bool("full"),
     ignoreInode: bool("ignore-inode"),

@@ -38,6 +38,8 @@ export async function runCommand(ctx: CommandContext): Promise<Outcome> {
     store: o.store,
     schema: o.schema,
     exclude: o.exclude,
+    excludeIfPresent: o.excludeIfPresent,
+    oneFileSystem: o.oneFileSystem,
     durable: o.durable,
     ignoreInode: o.ignoreInode,
     pool: ctx.pool,

@@ -33,6 +33,8 @@ export async function snapshotCommand(ctx: CommandContext): Promise<Outcome> {
     store: o.store,
     schema: o.schema,
     exclude: o.exclude,
+    excludeIfPresent: o.excludeIfPresent,
+    oneFileSystem: o.oneFileSystem,
     durable: o.durable,
     pool: ctx.pool,
     full: o.full,

@@ -22,8 +22,8 @@
 import type { Buffer } from "node:buffer";
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath, readNames } from "../fs/bpath.ts";
-import { errnoOf, FailureError } from "../errors.ts";
+import { type BPath, fsPath, readNames, toText } from "../fs/bpath.ts";
+import { errnoOf, FailureError, reasonOf } from "../errors.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
 import { type FdStat, fstatFd } from "../fs/stat.ts";
 import { identityOf } from "../store/identity.ts";
@@ -39,6 +39,8 @@ import {
 
 const { O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
 const DST_FLAGS = O_WRONLY | O_CREAT | O_EXCL;
+/** The errnos of a create that mean the directory cannot be written. */
+const UNWRITABLE: ReadonlySet<string> = new Set(["EACCES", "EPERM", "EROFS"]);
 
 /** Files this large or larger are written with O_DIRECT (when the caller's buffer allows). */
 export const DIRECT_MIN_SIZE = 1 << 20;
@@ -52,7 +54,8 @@ const RESERVE_ATTEMPTS = 1000;
  * Creates a payload under `.<name>.<tag>.<ts>.bak`, moving to the next ts while either
  * that payload name or its sidecar name exists (exclusive create, then a look-up of the
  * sidecar name: a sidecar-only name is never overwritten). Returns the ts it used.
- * @throws the create's error for anything but EEXIST.
+ * @throws FailureError DIR_NOT_WRITABLE naming `dir` when it refuses the create (EACCES,
+ * EPERM, EROFS); the create's error for anything else but EEXIST.
  */
 export function reservePayload(
   dir: BPath,
@@ -67,6 +70,13 @@ export function reservePayload(
       create(p);
     } catch (e) {
       if (errnoOf(e) === "EEXIST") continue;
+      if (UNWRITABLE.has(errnoOf(e) ?? "")) {
+        // Said of the directory: the target itself is readable, its directory is not ours.
+        throw new FailureError(
+          "DIR_NOT_WRITABLE",
+          `cannot write directory "${toText(dir)}": ${reasonOf(e)}`,
+        );
+      }
       throw e;
     }
     if (sidecarTaken(dir, sidecarName(name, tag, t), ts)) {

@@ -7,7 +7,9 @@
  *    directory (created in the store if needed) and is judged against its newest
  *    complete entry (lib/snapshot/versions.ts): an unchanged target gets no entry, only
  *    an `unchanged` event (`--full`: every target is written). Below a directory PATH,
- *    a target that had entries and is gone gets a tombstone (deletions). Changed regular
+ *    a target that had entries and is gone gets a tombstone (deletions), unless an exclude
+ *    left it out. A PATH that is absent, a directory PATH that yields no target and an
+ *    exclude pattern that matched nothing are each a warning. Changed regular
  *    files go to the worker pool (started only then) in
  *    batches (lib/snapshot/schedule.ts): copy + hash (one read per byte) and the sidecar
  *    temp, in parallel (lib/snapshot/file_entry.ts); symlinks and absent targets are
@@ -22,18 +24,17 @@
  * error with its path and reason; the rest is committed.
  */
 import * as fs from "node:fs";
-import { posix } from "node:path";
 import { baseName, type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { reasonOf } from "../errors.ts";
-import type { Emit } from "../events.ts";
+import type { Emit, WarningEvent } from "../events.ts";
 import { type Io, realIo } from "../fs/io.ts";
 import type { WorkerPool } from "../pool/pool.ts";
-import { entryDir, longestEntryName, NAME_MAX } from "../store/layout.ts";
 import type { RunRecord } from "../store/runs.ts";
 import type { ChangeReason, SchemaChoice } from "../store/sidecar.ts";
 import { writeRunRecords } from "./record.ts";
 import { type Verdict, Versions } from "./versions.ts";
-import { compileExcludes } from "./glob.ts";
+import { EntryDirs } from "./entry_dirs.ts";
+import { Excludes } from "./exclude.ts";
 import { CopyScheduler } from "./schedule.ts";
 import { snapshotAbsent, snapshotSymlink } from "./small_entries.ts";
 import { type RunSpec, type SnapshotSummary, Staging } from "./staging.ts";
@@ -48,7 +49,12 @@ export interface SnapshotOptions {
   tag: string;
   store?: BPath | undefined;
   schema: SchemaChoice;
+  /** `--exclude` patterns (checked by lib/snapshot/exclude.ts `checkPattern`). */
   exclude?: readonly string[];
+  /** `--exclude-if-present` names. */
+  excludeIfPresent?: readonly string[];
+  /** `--one-file-system`. */
+  oneFileSystem?: boolean;
   /** false only for `--no-fsync`. */
   durable: boolean;
   /** The pool, or how to start it: it is started only when a file must be copied. */
@@ -119,7 +125,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     kind: "file" | "symlink" | "none",
     why: ChangeReason,
   ) => {
-    const name = posix.basename(path);
+    const name = baseName(path);
     if (kind === "file") {
       await files().add({ src: path, dir, name, tag: spec.tag, ts: spec.ts, change: why });
     } else if (kind === "symlink") snapshotSymlink(staging, { path, dir, name, change: why });
@@ -127,9 +133,26 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   };
 
   const explicit = new Set(opts.paths);
-  const exclude = compileExcludes(opts.exclude ?? []);
-  const walk = walkTargets(opts.paths, { exclude, skipDirs, listDirs: true });
+  const exclude = new Excludes(opts.exclude ?? []);
+  // About the PATHs and options an operator gave: not said for a restore's own snapshots,
+  // whose targets (absent ones included) the restore chose.
+  const origin = opts.origin ?? "snapshot";
+  const warn = (w: Omit<WarningEvent, "event" | "command">) => {
+    if (origin === "snapshot" || origin === "run") opts.emit({ ...WARNING, ...w });
+  };
+  const walk = walkTargets(opts.paths, {
+    exclude,
+    skipDirs,
+    listDirs: true,
+    ifPresent: new Set(opts.excludeIfPresent ?? []),
+    oneFileSystem: opts.oneFileSystem ?? false,
+  });
   for (const item of walk) {
+    if (item.kind === "empty") {
+      const detail = "no file or symlink below it (empty, or all of it excluded)";
+      warn({ what: "path_empty", reason: detail, path: toText(item.path), detail });
+      continue;
+    }
     if (item.kind === "dir") {
       // Deletions: a target that had entries here and is gone gets a tombstone.
       let gone: { target: BPath; index: { dir: BPath } }[];
@@ -143,6 +166,8 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
       for (const { target, index } of gone) {
         // A PATH given explicitly is judged as itself; `--full` does not repeat tombstones.
         if (explicit.has(target)) continue;
+        // Left out of the walk by --exclude: not gone, only not looked at.
+        if (exclude.covers(target, belowRoot(item.path, item.rel, target))) continue;
         const v = judge(target, index.dir, "none", false);
         if (v === undefined || v.unchanged) continue;
         staging.summary.targets++;
@@ -159,12 +184,20 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
       staging.skip(item.path, item.reason);
       continue;
     }
+    if (item.kind === "none") {
+      // Only a PATH given is ever absent: said loudly, since a typo looks just like this.
+      const reason = "no such file or directory; recorded as absent";
+      warn({ what: "path_absent", reason, path: toText(item.path) });
+    }
     const dir = dirs.of(item.path);
     if (dir === undefined) continue;
     const v = judge(item.path, dir, item.kind);
     if (v === undefined) continue;
     if (v.unchanged) staging.unchanged(item.path, item.kind, v.ts);
     else await save(item.path, dir, item.kind, v.reason);
+  }
+  for (const pattern of exclude.unmatched()) {
+    warn({ what: "exclude_unmatched", reason: "matched nothing", pattern });
   }
   await scheduler?.finish();
   staging.flush();
@@ -177,7 +210,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     {
       ts: spec.ts,
       tag: spec.tag,
-      origin: opts.origin ?? "snapshot",
+      origin,
       outcome: s.failed > 0 ? "partial" : "complete",
       finishedAt: Date.now(),
       targets: s.targets,
@@ -200,42 +233,11 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   return staging.summary;
 }
 
-/** The entry directories of a run's targets, created in the store as first needed. */
-class EntryDirs {
-  readonly #spec: RunSpec;
-  readonly #store: BPath | undefined;
-  readonly #staging: Staging;
-  readonly #ready = new Set<BPath>();
-  #last = "";
+const WARNING = { event: "warning", command: "snapshot" } as const;
 
-  constructor(spec: RunSpec, store: BPath | undefined, staging: Staging) {
-    this.#spec = spec;
-    this.#store = store;
-    this.#staging = staging;
-  }
-
-  /** The entry directory of `path`; undefined when it failed (the failure is reported). */
-  of(path: BPath): BPath | undefined {
-    // One string per directory, not per file: staged entries share it until their flush.
-    const computed = entryDir(path, this.#store);
-    const dir = computed === this.#last ? this.#last : (this.#last = computed);
-    if (longestEntryName(baseName(path), this.#spec.tag, this.#spec.ts) > NAME_MAX) {
-      // Checked up front for a clear message and so no orphan payload is left behind.
-      this.#staging.fail(
-        path,
-        `name too long for the filesystem: its entry names would exceed ${NAME_MAX} bytes`,
-      );
-      return undefined;
-    }
-    if (this.#store !== undefined && !this.#ready.has(dir)) {
-      try {
-        fs.mkdirSync(fsPath(dir), { recursive: true, mode: 0o700 });
-      } catch (e) {
-        this.#staging.fail(path, `cannot create store directory "${toText(dir)}": ${reasonOf(e)}`);
-        return undefined;
-      }
-      this.#ready.add(dir);
-    }
-    return dir;
-  }
+/** `target` relative to the PATH a walked directory `dir` (`rel` below that PATH) is in. */
+function belowRoot(dir: BPath, rel: string, target: BPath): string {
+  const base = toText(dir);
+  const tail = toText(target).slice(base === "/" ? 1 : base.length + 1);
+  return rel === "" ? tail : `${rel}/${tail}`;
 }

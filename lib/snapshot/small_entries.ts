@@ -6,11 +6,11 @@
  * refuse text the sidecar cannot record, create the payload under a reserved name
  * (lib/snapshot/payload.ts), stage the entry (lib/snapshot/staging.ts), which writes its
  * sidecar temp. For an absent target: create the tombstone, stage the entry. A failure
- * fails that target alone, with its reason.
+ * fails that target alone, with its reason (an unwritable directory is named).
  */
 import * as fs from "node:fs";
 import { type BPath, fromBytes, fsPath, isUtf8, toText } from "../fs/bpath.ts";
-import { errnoOf, reasonOf } from "../errors.ts";
+import { errnoOf, failureCodeOf, failureReason, reasonOf } from "../errors.ts";
 import { handlesNonUtf8Names } from "../fs/runtime.ts";
 import { createSymlinkPayload, createTombstone } from "./payload.ts";
 import type { ChangeReason, Prior } from "../store/sidecar.ts";
@@ -91,6 +91,8 @@ function stageCreated(
   try {
     staging.stage(t.path, t.dir, create(tag, ts), prior, t.change);
   } catch (e) {
-    staging.fail(t.path, `cannot create ${what}: ${reasonOf(e)}`);
+    // An unwritable entry directory is named in the message already.
+    if (failureCodeOf(e) === "DIR_NOT_WRITABLE") staging.fail(t.path, failureReason(e));
+    else staging.fail(t.path, `cannot create ${what}: ${reasonOf(e)}`);
   }
 }

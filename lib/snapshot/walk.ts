@@ -6,7 +6,10 @@
  * skipped with a reason, never opened). Directories are walked depth-first with one
  * frame per level holding only that level's pending subdirectories, so memory grows
  * with depth × fan-out, never with the size of the tree. Our own entry and temp names,
- * excluded globs and the store directory are never targets.
+ * excluded names (lib/snapshot/exclude.ts) and the store directory are never targets;
+ * nor is what is inside a directory holding an `--exclude-if-present` name, or (with
+ * `--one-file-system`) a directory on another device than its PATH. A directory PATH
+ * that yields no target at all is reported as `empty`.
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
@@ -19,7 +22,7 @@ import {
   toText,
 } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
-import type { Excluder } from "./glob.ts";
+import type { Excludes } from "./exclude.ts";
 import { isOwnName } from "../store/layout.ts";
 import { lossilyDecoded } from "../fs/runtime.ts";
 
@@ -29,11 +32,17 @@ export type WalkItem =
   | { kind: "skip"; path: BPath; reason: string }
   | { kind: "error"; path: BPath; reason: string }
   /** A directory was read (only with `listDirs`): before its items, every name in it. */
-  | { kind: "dir"; path: BPath; names: readonly BPath[] };
+  | { kind: "dir"; path: BPath; rel: string; names: readonly BPath[] }
+  /** A directory PATH that yielded no target (empty, or everything below it left out). */
+  | { kind: "empty"; path: BPath };
 
 /** What the walk must leave alone. */
 export interface WalkOptions {
-  exclude: Excluder;
+  exclude: Excludes;
+  /** `--exclude-if-present`: a directory holding one of these names is not entered. */
+  ifPresent?: ReadonlySet<string>;
+  /** `--one-file-system`: do not enter a directory on another device than its PATH. */
+  oneFileSystem?: boolean;
   /** `dev:ino` of directories never entered (the store). */
   skipDirs: ReadonlySet<string>;
   /** Also yield each directory read, with its names (deletions and entry lookup need them). */
@@ -50,6 +59,8 @@ const UNDECODABLE = "name is not valid UTF-8 and Deno cannot address it (use the
 
 interface Frame {
   dir: BPath;
+  /** The device of the PATH this directory is below. */
+  dev: number;
   rel: string;
   subdirs: BPath[];
 }
@@ -76,13 +87,20 @@ export function* walkTargets(paths: readonly BPath[], opts: WalkOptions): Genera
       // The store given as a PATH: its lock file and entries are ours, never targets.
       if (opts.skipDirs.has(`${st.dev}:${st.ino}`)) {
         yield { kind: "skip", path: root, reason: "is the snapshot store, not a target" };
-      } else yield* walkDir(root, opts);
+      } else {
+        let found = false;
+        for (const item of walkDir(root, st.dev, opts)) {
+          found ||= item.kind !== "dir";
+          yield item;
+        }
+        if (!found) yield { kind: "empty", path: root };
+      }
     } else yield { kind: "skip", path: root, reason: specialReason(st) };
   }
 }
 
-function* walkDir(root: BPath, opts: WalkOptions): Generator<WalkItem> {
-  const stack: Frame[] = [{ dir: root, rel: "", subdirs: [] }];
+function* walkDir(root: BPath, dev: number, opts: WalkOptions): Generator<WalkItem> {
+  const stack: Frame[] = [{ dir: root, dev, rel: "", subdirs: [] }];
   let frame: Frame | undefined = stack[0];
   let readPending = true;
   while (frame !== undefined) {
@@ -99,6 +117,7 @@ function* walkDir(root: BPath, opts: WalkOptions): Generator<WalkItem> {
     const name = posix.basename(sub);
     frame = {
       dir: sub,
+      dev: frame.dev,
       rel: frame.rel === "" ? toText(name) : `${frame.rel}/${toText(name)}`,
       subdirs: [],
     };
@@ -122,8 +141,13 @@ function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
     yield { kind: "error", path: frame.dir, reason: `cannot read directory: ${reasonOf(e)}` };
     return;
   }
+  const marker = opts.ifPresent;
+  if (marker !== undefined && marker.size > 0 && entries.some((d) => marker.has(toText(d.name)))) {
+    return; // `--exclude-if-present`: nothing in here is a target, the marker neither.
+  }
   if (opts.listDirs) {
-    yield { kind: "dir", path: frame.dir, names: entries.map((d) => d.name as BPath) };
+    const names = entries.map((d) => d.name as BPath);
+    yield { kind: "dir", path: frame.dir, rel: frame.rel, names };
   }
   for (const d of entries) {
     const name = d.name as BPath;
@@ -135,7 +159,8 @@ function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
       continue;
     }
     const textName = toText(name);
-    if (opts.exclude(frame.rel === "" ? textName : `${frame.rel}/${textName}`, textName)) continue;
+    const rel = frame.rel === "" ? textName : `${frame.rel}/${textName}`;
+    if (!opts.exclude.empty && opts.exclude.excludes(path, rel, textName)) continue;
     let kind: "file" | "symlink" | "dir" | "special" | "unknown" = d.isFile()
       ? "file"
       : d.isSymbolicLink()
@@ -146,7 +171,8 @@ function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
       ? "special"
       : "unknown";
     let st: fs.Stats | undefined;
-    if (kind === "unknown" || kind === "special" || (kind === "dir" && opts.skipDirs.size > 0)) {
+    const dirStat = kind === "dir" && (opts.skipDirs.size > 0 || opts.oneFileSystem === true);
+    if (kind === "unknown" || kind === "special" || dirStat) {
       // d_type is unknown on some filesystems; lstat gives the kind (and dev:ino for dirs).
       try {
         st = fs.lstatSync(fsPath(path));
@@ -164,6 +190,8 @@ function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
     }
     if (kind === "dir") {
       if (st !== undefined && opts.skipDirs.has(`${st.dev}:${st.ino}`)) continue;
+      // `--one-file-system`: a mount point is listed, never entered.
+      if (st !== undefined && opts.oneFileSystem === true && st.dev !== frame.dev) continue;
       frame.subdirs.push(path);
     } else if (kind === "special") {
       yield { kind: "skip", path, reason: specialReason(st!) };

@@ -1,5 +1,7 @@
 /** Unit tests of lib/cli/parse.ts: argument parsing for `snapshot`; usage errors are exit-2 errors. */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import { test } from "node:test";
 import { parseCommandLine, parseDuration } from "../../lib/cli/parse.ts";
 import { SnapyardError } from "../../lib/errors.ts";
@@ -158,4 +160,35 @@ test("parseCommandLine() --init is taken by snapshot and run only", () => {
   assert.equal(command(["snapshot", "x", "--init"]).options.init, true);
   assert.equal(command(["snapshot", "x"]).options.init, false);
   usageError(["list", "x", "--init"], /Option --init does not apply to "list"/);
+});
+
+test("parseCommandLine() selection: -x, --exclude-if-present, --exclude-file from flags and config", () => {
+  const inv = command(["snapshot", "/a", "-x", "--exclude-if-present", "CACHEDIR.TAG"]);
+  assert.equal(inv.options.oneFileSystem, true);
+  assert.deepEqual(inv.options.excludeIfPresent, ["CACHEDIR.TAG"]);
+  assert.equal(command(["snapshot", "/a"]).options.oneFileSystem, false);
+  const dir = fs.mkdtempSync(`${os.tmpdir()}/snapyard-parse-`);
+  try {
+    fs.writeFileSync(`${dir}/ex`, "# c\n*.tmp\r\n\n");
+    fs.writeFileSync(`${dir}/c.json`, JSON.stringify({ exclude_file: `${dir}/ex` }));
+    const cfg = command([
+      "run",
+      "--config",
+      `${dir}/c.json`,
+      "--target",
+      "/a",
+      "--exclude",
+      "x",
+      "--",
+      "true",
+    ]);
+    assert.deepEqual(cfg.options.exclude, ["x", "*.tmp"]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  usageError(
+    ["snapshot", "/a", "--exclude", "[z-a]"],
+    /^Invalid --exclude "\[z-a\]": not a valid glob/,
+  );
+  usageError(["list", "/a", "-x"], /does not apply to "list"/);
 });

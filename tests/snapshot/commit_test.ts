@@ -267,7 +267,14 @@ test("snapshot() with a failing syncfs (Io seam) commits nothing, leaves no temp
   assert.equal(sum.failed, 4);
   assert.equal(sum.files + sum.symlinks + sum.absent, 0);
   assert.ok(!reporter.events.some((e) => e.event === "saved"), "no entry claimed");
-  for (const e of reporter.events) assert.match(String(e.reason), /syncfs .* failed/);
+  // Every error is the syncfs (the absent target's warning says it is absent, as every run).
+  const errors = reporter.events.filter((e) => e.event === "error");
+  assert.equal(errors.length, 4);
+  for (const e of errors) assert.match(String(e.reason), /syncfs .* failed/);
+  assert.deepEqual(
+    reporter.events.filter((e) => e.event !== "error").map((e) => e.what),
+    ["path_absent"],
+  );
   // Every name in the directory is from before the failed run, byte for byte.
   assert.deepEqual(fs.readdirSync(dir.join("t")).sort(), [...older.keys()].sort());
   for (const [n, data] of older) {

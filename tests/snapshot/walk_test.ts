@@ -1,15 +1,18 @@
-/** Unit tests of lib/snapshot/walk.ts: target kinds, skip reasons, excludes, own names, the store. */
+/**
+ * Unit tests of lib/snapshot/walk.ts: target kinds, skip reasons, excludes, own names, the store,
+ * --exclude-if-present, --one-file-system and a directory PATH that yields nothing.
+ */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { test } from "node:test";
 import { fromText } from "../../lib/fs/bpath.ts";
-import { compileExcludes } from "../../lib/snapshot/glob.ts";
+import { Excludes } from "../../lib/snapshot/exclude.ts";
 import { payloadName, sidecarName } from "../../lib/store/layout.ts";
 import { type WalkItem, type WalkOptions, walkTargets } from "../../lib/snapshot/walk.ts";
-import { type Fixture, makeTree, RUNTIME, tempDir } from "../_helpers/helpers.ts";
+import { type Fixture, IS_ROOT, makeTree, RUNTIME, tempDir } from "../_helpers/helpers.ts";
 
-const NONE: WalkOptions = { exclude: compileExcludes([]), skipDirs: new Set() };
+const NONE: WalkOptions = { exclude: new Excludes([]), skipDirs: new Set() };
 
 /** The walk's items with paths relative to `root`, sorted. */
 function walk(root: string, paths: string[], opts: WalkOptions = NONE): WalkItem[] {
@@ -114,7 +117,7 @@ test("walkTargets() leaves out excluded names and never enters excluded director
     { kind: "file", path: "sub/var/cache/kept", content: "" },
   ]);
   const opts = {
-    exclude: compileExcludes(["*.log", "/cache", "var/cache"]),
+    exclude: new Excludes(["*.log", dir.join("cache"), "var/cache"]),
     skipDirs: new Set<string>(),
   };
   assert.deepEqual(walk(dir.path, [dir.path], opts).map((i) => i.path), [
@@ -209,5 +212,68 @@ test("walkTargets() on Deno reports both names when a non-UTF-8 one decodes to a
     assert.ok(items.every((i) => i.kind === "error" && /not valid UTF-8/.test(i.reason)));
   } else {
     assert.deepEqual(items.map((i) => i.kind), ["file", "file"]);
+  }
+});
+
+test("walkTargets() does not enter a directory holding an --exclude-if-present name", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [
+    { kind: "file", path: "keep/a", content: "" },
+    { kind: "file", path: "cache/CACHEDIR.TAG", content: "" },
+    { kind: "file", path: "cache/blob", content: "" },
+    { kind: "file", path: "cache/sub/deep", content: "" },
+  ]);
+  const opts = { ...NONE, ifPresent: new Set(["CACHEDIR.TAG"]) };
+  assert.deepEqual(walk(dir.path, [dir.path], opts).map((i) => i.path), ["keep/a"]);
+  // Without the option the same tree yields every file.
+  assert.equal(walk(dir.path, [dir.path]).length, 4);
+});
+
+test("walkTargets() yields empty for a directory PATH with no target, not for one with targets", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [
+    { kind: "dir", path: "hollow/inner" },
+    { kind: "file", path: "full/x.log", content: "" },
+    { kind: "file", path: "other/y", content: "" },
+  ]);
+  const opts = { ...NONE, exclude: new Excludes(["*.log"]) };
+  const items = [...walkTargets([dir.join("hollow"), dir.join("full"), dir.join("other")], opts)];
+  assert.deepEqual(items, [
+    { kind: "empty", path: dir.join("hollow") },
+    { kind: "empty", path: dir.join("full") },
+    { kind: "file", path: dir.join("other/y") },
+  ]);
+});
+
+/** Whether this process can mount a tmpfs (root with the capability: not in every container). */
+function canMount(): boolean {
+  if (!IS_ROOT) return false;
+  const probe = fs.mkdtempSync("/tmp/snapyard-mount-probe-");
+  try {
+    if (spawnSync("mount", ["-t", "tmpfs", "none", probe]).status !== 0) return false;
+    spawnSync("umount", [probe]);
+    return true;
+  } finally {
+    fs.rmdirSync(probe);
+  }
+}
+
+test("walkTargets() with oneFileSystem lists a mount point but does not enter it", {
+  skip: canMount() ? false : "cannot mount a tmpfs here (needs root)",
+}, async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [{ kind: "file", path: "a", content: "" }, { kind: "dir", path: "mnt" }]);
+  assert.equal(spawnSync("mount", ["-t", "tmpfs", "none", dir.join("mnt")]).status, 0);
+  try {
+    fs.writeFileSync(dir.join("mnt/inside"), "");
+    assert.deepEqual(walk(dir.path, [dir.path], { ...NONE, oneFileSystem: true }), [
+      { kind: "file", path: "a" },
+    ]);
+    assert.deepEqual(walk(dir.path, [dir.path], NONE).map((i) => i.path), ["a", "mnt/inside"]);
+    // A PATH given on the other device is walked.
+    const given = walk(dir.path, [dir.join("mnt")], { ...NONE, oneFileSystem: true });
+    assert.deepEqual(given.map((i) => i.path), ["mnt/inside"]);
+  } finally {
+    spawnSync("umount", [dir.join("mnt")]);
   }
 });

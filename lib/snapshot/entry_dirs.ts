@@ -1,0 +1,50 @@
+/**
+ * The entry directory of each target of a snapshot run: beside the target, or its image
+ * under `--store`, created there (0700, with its parents) the first time a target needs
+ * it. A name whose entry names would be too long fails here, before any payload exists.
+ */
+import * as fs from "node:fs";
+import { baseName, type BPath, fsPath, toText } from "../fs/bpath.ts";
+import { reasonOf } from "../errors.ts";
+import { entryDir, longestEntryName, NAME_MAX } from "../store/layout.ts";
+import type { RunSpec, Staging } from "./staging.ts";
+
+/** The entry directories of a run's targets, created in the store as first needed. */
+export class EntryDirs {
+  readonly #spec: RunSpec;
+  readonly #store: BPath | undefined;
+  readonly #staging: Staging;
+  readonly #ready = new Set<BPath>();
+  #last = "";
+
+  constructor(spec: RunSpec, store: BPath | undefined, staging: Staging) {
+    this.#spec = spec;
+    this.#store = store;
+    this.#staging = staging;
+  }
+
+  /** The entry directory of `path`; undefined when it failed (the failure is reported). */
+  of(path: BPath): BPath | undefined {
+    // One string per directory, not per file: staged entries share it until their flush.
+    const computed = entryDir(path, this.#store);
+    const dir = computed === this.#last ? this.#last : (this.#last = computed);
+    if (longestEntryName(baseName(path), this.#spec.tag, this.#spec.ts) > NAME_MAX) {
+      // Checked up front for a clear message and so no orphan payload is left behind.
+      this.#staging.fail(
+        path,
+        `name too long for the filesystem: its entry names would exceed ${NAME_MAX} bytes`,
+      );
+      return undefined;
+    }
+    if (this.#store !== undefined && !this.#ready.has(dir)) {
+      try {
+        fs.mkdirSync(fsPath(dir), { recursive: true, mode: 0o700 });
+      } catch (e) {
+        this.#staging.fail(path, `cannot create store directory "${toText(dir)}": ${reasonOf(e)}`);
+        return undefined;
+      }
+      this.#ready.add(dir);
+    }
+    return dir;
+  }
+}
