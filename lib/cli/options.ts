@@ -28,7 +28,12 @@ export interface Options {
   ignoreInode: boolean;
   /** `restore --delete`: remove targets that did not exist at the selected run. */
   deleteNew: boolean;
+  /** The first `--at` (default latest); restore takes one, diff up to two (`ats`). */
   at: AtSpec;
+  /** Every `--at`, in order (diff: the older side, then the newer one). */
+  ats: AtSpec[];
+  /** `restore --target DIR`: write the targets under DIR instead of in place. */
+  into: BPath | undefined;
   dryRun: boolean;
   preSnapshot: boolean;
   allowUnverified: boolean;
@@ -71,6 +76,7 @@ export const ALLOWED: Record<CommandName, string[]> = {
     "allow-unverified",
     "no-fsync",
     "delete",
+    "target",
   ],
   verify: ["tag", "store", "workers"],
   list: ["tag", "store"],
@@ -91,6 +97,7 @@ export const ALLOWED: Record<CommandName, string[]> = {
   run: ["target", ...SNAPSHOT_OPTIONS],
   demo: ["workers", "no-fsync"],
   runs: ["tag", "store"],
+  diff: ["tag", "store", "at", "exclude"],
 };
 
 /** Every option for node:util parseArgs (also the keys a `--config` file may set). */
@@ -111,7 +118,7 @@ export const SPEC = {
   full: { type: "boolean" },
   "ignore-inode": { type: "boolean" },
   delete: { type: "boolean" },
-  at: { type: "string" },
+  at: { type: "string", multiple: true },
   "dry-run": { type: "boolean" },
   "no-pre-snapshot": { type: "boolean" },
   "allow-unverified": { type: "boolean" },
