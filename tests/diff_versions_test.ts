@@ -8,10 +8,10 @@ import { test } from "node:test";
 import { makeTree, tempDir } from "./_helpers/helpers.ts";
 import { liveVersion, sameBytes, type Sourced } from "../lib/diff_versions.ts";
 import { identityOf } from "../lib/store/identity.ts";
-import type { Sidecar } from "../lib/store/sidecar.ts";
+import type { Identity, Sidecar } from "../lib/store/sidecar.ts";
 
 /** The entry side of a file whose sidecar records `st`'s identity and a hash that is not its own. */
-function recorded(path: string, identity: Sidecar["identity"], size: number): Sourced {
+function recorded(path: string, identity: Identity, size: number): Sourced {
   const st = fs.statSync(path);
   const sidecar: Sidecar = {
     schema: "backup_meta.v3",
