@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
 import { jsonLines, makeTree, tempDir } from "../_helpers/helpers.ts";
-import { cli, snap } from "../_helpers/entry_fixture.ts";
+import { cli, snap, snapRun } from "../_helpers/entry_fixture.ts";
 
 /** Every path below `root` with its kind, mode and content hash or link text, sorted. */
 function tree(root: string): string[] {
@@ -108,6 +108,26 @@ test("restore --target writes nothing for an entry of an absent target and repor
   assert.deepEqual(absent.map((e) => [e.path, e.kind]), [[gone, "none"]]);
   assert.equal(events.at(-1)!.absent, 1);
   assert.deepEqual(fs.readdirSync(posix.join(out, dir.path, "t")), ["a"]);
+});
+
+test("restore --target --at TS writes nothing for a target created after that run and reports it absent", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [{ kind: "file", path: "t/a", content: "a" }]);
+  const t = dir.join("t");
+  const first = await snapRun(dir.path, [t]);
+  fs.writeFileSync(`${t}/later`, "later");
+  await snapRun(dir.path, [t]);
+  const out = dir.join("out");
+  const ts = first.sum.run as number;
+  const r = await cli(dir.path, ["restore", t, "--at", `${ts}`, "--target", out, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const events = jsonLines(r.stdout);
+  assert.deepEqual(events.filter((e) => e.event === "absent").map((e) => [e.path, e.ts]), [
+    [`${t}/later`, ts],
+  ]);
+  assert.equal(events.some((e) => e.event === "left_alone"), false);
+  assert.deepEqual(fs.readdirSync(posix.join(out, t)), ["a"]);
+  assert.equal(fs.readFileSync(`${t}/later`, "utf8"), "later");
 });
 
 test("restore --target verifies every entry first: a corrupt payload exits 71 and writes nothing under DIR", async () => {
