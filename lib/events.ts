@@ -18,6 +18,7 @@
  */
 import type { ErrorCode } from "./errors.ts";
 import type { CommandFailedEvent, RunSnapshotEvent } from "./events/run.ts";
+import type { ChangeEvent } from "./events/diff.ts";
 import type { EntryEvent, ProblemEvent, RunEvent, TempEvent } from "./events/inspect.ts";
 import type { PrunedEvent, PruneRemovedEvent, RunPrunedEvent } from "./events/prune.ts";
 import type { LeftAloneEvent, TargetEvent } from "./events/restore.ts";
@@ -25,6 +26,14 @@ import type { ProgressEvent, SavedEvent, SkippedEvent, UnchangedEvent } from "./
 import type { SummaryEvent } from "./events/summary.ts";
 
 export type { CommandFailedEvent, EndFields, RunSnapshotEvent } from "./events/run.ts";
+export type {
+  ChangeEvent,
+  DiffChange,
+  DiffKind,
+  DiffSide,
+  DiffSummaryEvent,
+  DiffWhat,
+} from "./events/diff.ts";
 export type { EntryEvent, ProblemEvent, RunEvent, TempEvent } from "./events/inspect.ts";
 export type { PrunedEvent, PruneRemovedEvent, RunPrunedEvent } from "./events/prune.ts";
 export type { LeftAloneEvent, TargetEvent, TargetState } from "./events/restore.ts";
@@ -60,6 +69,7 @@ export const COMMANDS = [
   "run",
   "demo",
   "runs",
+  "diff",
 ] as const;
 
 /** A command: the `command` of the events it emits. */
@@ -134,4 +144,5 @@ export type Event =
   | ProgressEvent
   | SummaryEvent
   | RunEvent
-  | RunPrunedEvent;
+  | RunPrunedEvent
+  | ChangeEvent;

@@ -19,6 +19,7 @@ import type {
 import { STATE_TEXT } from "../verify.ts";
 import { plural } from "./size.ts";
 import { endText, summaryText } from "./summary_text.ts";
+import { changeText } from "./diff_text.ts";
 
 /** An event's text and its kind of output. */
 export interface Text {
@@ -63,12 +64,15 @@ export function textOf(e: Event): Text | undefined {
         to: "line",
         text: `left alone "${e.path}" (created after run ${e.ts}; --delete removes it)`,
       };
+    case "change":
+      return { to: "line", text: changeText(e) };
     case "unchanged":
       // Counted in the summary: a 10,000-file tree must not send 10,000 lines to cron mail.
       return undefined;
     case "restored":
     case "would_restore":
     case "not_restored":
+    case "absent":
       return { to: "line", text: targetText(e) };
     case "snapshot":
       return {
@@ -99,6 +103,7 @@ const VERB: Record<ErrorEvent["command"], string> = {
   runs: "read run record",
   verify: "verify",
   demo: "run demo",
+  diff: "diff",
   snapyard: "run",
 };
 
@@ -158,10 +163,12 @@ const WORDS: Record<TargetState, string> = {
   would_restore: "would restore",
   would_remove: "would remove",
   not_restored: "NOT restored",
+  absent: "nothing written for",
 };
 
 function targetText(e: TargetEvent): string {
   const what = e.kind === "none" ? `absent in run ${e.ts}` : `${e.kind} from run ${e.ts}`;
   const note = e.unverified ? ", UNVERIFIED: v1 entry without hash (--allow-unverified)" : "";
-  return `${WORDS[e.event]} "${e.path}" (${what}${note})`;
+  const to = e.dest === undefined ? "" : ` to "${e.dest}"`;
+  return `${WORDS[e.event]} "${e.path}"${to} (${what}${note})`;
 }

@@ -34,9 +34,11 @@ Usage:
                               [--exclude-file FILE]... [--exclude-if-present NAME]... [-x]
   snapyard restore  PATH...   [--tag T] [--store DIR] [--at latest|previous|TS] [--dry-run]
                               [--no-pre-snapshot] [--allow-unverified] [--delete]
+                              [--target DIR]
   snapyard verify   [PATH...] [--tag T] [--store DIR]
   snapyard list     PATH...   [--tag T] [--store DIR]
   snapyard runs     [PATH...] [--tag T] [--store DIR]
+  snapyard diff     PATH...   [--at TS1] [--at TS2] [--tag T] [--store DIR] [--exclude GLOB]...
   snapyard prune    PATH...   [--tag T] [--store DIR] [--keep N] [--keep-daily N]...
                               [--keep-within DURATION] [--max-age DURATION] [--dry-run]
   snapyard run      --target PATH [--target PATH]... [--tag T] [--store DIR] -- COMMAND [ARGS...]
@@ -112,7 +114,13 @@ Options:
   --dry-run                 run every check, print the plan, change nothing
   --no-pre-snapshot         do not snapshot the current state first
   --allow-unverified        restore v1 file entries that have no hash (switchyard-fs)
-  --delete                  with --at TS: remove targets created after that run`,
+  --delete                  with --at TS: remove targets created after that run
+  --target DIR              write each target under DIR instead of in place (/etc/app.conf
+                            → DIR/etc/app.conf, missing directories created), to inspect or
+                            copy it out: same checks, nothing in place touched, no pre- or
+                            post-snapshot; an entry of an absent target writes nothing;
+                            files already under DIR are replaced atomically; not with
+                            --delete`,
   verify: `snapyard verify [PATH...] — check every entry under PATHs (directories: every
 target below), or the whole --store without PATH. File payloads are hashed in parallel
 (SHA-256 against payload_hash); a symlink payload must carry the recorded link text; a
@@ -174,6 +182,23 @@ creates under a directory target are left in place (the run has no entry for the
 If the snapshot fails, COMMAND is not run (exit 3).
 --tag, --store, --init, --workers, --schema, --exclude, --exclude-file,
 --exclude-if-present, -x, --ignore-inode and --no-fsync: as for snapshot.`,
+  diff: `snapyard diff PATH... [--at TS1] [--at TS2] — what changed between two versions
+
+Without --at: each target's newest entry against the live tree; with one --at: the
+version at that run against the live tree; with two: the first run against the second.
+Directory PATHs cover every target below them. One line per target that differs, as
+restic's diff: "+ PATH" added (no version on the older side), "- PATH" removed,
+"M PATH (content, mode, owner, link, kind)" changed. Unchanged targets print nothing,
+only a count. Content is compared by size and SHA-256; a live file whose size, mode,
+owner, inode, mtime and ctime are those its entry recorded is not read. Reads only;
+takes no lock. Exit 0 with or without differences; 60 when an --at selects no entry at
+all; 3 when a target could not be read.
+
+Options:
+  --at latest|previous|TS   the older side (default latest), then the newer (default the
+                            live tree); at most two
+  --tag T, --store DIR      as for snapshot
+  --exclude GLOB            leave matching targets out (as for snapshot); repeatable`,
   demo: `snapyard demo — build a small demo tree in a temp directory, snapshot it, and list it.`,
 };
 

@@ -32,7 +32,12 @@ export interface Options {
   ignoreInode: boolean;
   /** `restore --delete`: remove targets that did not exist at the selected run. */
   deleteNew: boolean;
+  /** The first `--at` (default latest); restore takes one, diff up to two (`ats`). */
   at: AtSpec;
+  /** Every `--at`, in order (diff: the older side, then the newer one). */
+  ats: AtSpec[];
+  /** `restore --target DIR`: write the targets under DIR instead of in place. */
+  into: BPath | undefined;
   dryRun: boolean;
   preSnapshot: boolean;
   allowUnverified: boolean;
@@ -93,6 +98,7 @@ export const ALLOWED: Record<CommandName, string[]> = {
     "allow-unverified",
     "no-fsync",
     "delete",
+    "target",
   ],
   verify: ["job", "tag", "store", "workers"],
   list: ["job", "tag", "store"],
@@ -114,6 +120,7 @@ export const ALLOWED: Record<CommandName, string[]> = {
   run: ["target", ...SNAPSHOT_OPTIONS],
   demo: ["workers", "no-fsync"],
   runs: ["job", "tag", "store"],
+  diff: ["job", "tag", "store", "at", "exclude"],
 };
 
 /** Every option for node:util parseArgs (also the keys a `--config` file may set). */
@@ -139,7 +146,7 @@ export const SPEC = {
   full: { type: "boolean" },
   "ignore-inode": { type: "boolean" },
   delete: { type: "boolean" },
-  at: { type: "string" },
+  at: { type: "string", multiple: true },
   "dry-run": { type: "boolean" },
   "no-pre-snapshot": { type: "boolean" },
   "allow-unverified": { type: "boolean" },

@@ -11,6 +11,7 @@ import { posix } from "node:path";
 import { type BPath, fromText } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
 import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
+import type { Raw } from "./config.ts";
 import { optionOfFlag, parseFlags } from "./flags.ts";
 import { parseSelection } from "./selection.ts";
 import { type CliEnv, layeredValues, NO_ENV } from "./settings.ts";
@@ -75,6 +76,11 @@ export function parseCommandLine(argv: readonly string[], env: CliEnv = NO_ENV):
   if (schema !== "v2" && schema !== "v3") {
     throw usage(`Invalid --schema "${schema}": expected v2 or v3`);
   }
+  // `--at` is repeatable for diff (two runs); a config file may give one as a string.
+  const ats = (typeof v.at === "string" ? [v.at] : Array.isArray(v.at) ? v.at : []).map(parseAt);
+  if (ats.length > (command === "diff" ? 2 : 1)) {
+    throw usage(`"${command}" takes at most ${command === "diff" ? "two --at" : "one --at"}`);
+  }
   const options: Options = {
     json: bool("json"),
     quiet: bool("quiet"),
@@ -93,7 +99,9 @@ export function parseCommandLine(argv: readonly string[], env: CliEnv = NO_ENV):
     full: bool("full"),
     ignoreInode: bool("ignore-inode"),
     deleteNew: bool("delete"),
-    at: str("at") === undefined ? { kind: "latest" } : parseAt(str("at")!),
+    at: ats[0] ?? { kind: "latest" },
+    ats,
+    into: intoOf(command, flags.values),
     dryRun: bool("dry-run"),
     preSnapshot: !bool("no-pre-snapshot"),
     allowUnverified: bool("allow-unverified"),
@@ -125,7 +133,10 @@ export function parseCommandLine(argv: readonly string[], env: CliEnv = NO_ENV):
     paths = fromJob([...positionals, ...tail]).map(absolute);
   }
   const needsPaths = command === "snapshot" || command === "restore" || command === "list" ||
-    command === "prune";
+    command === "prune" || command === "diff";
+  if (options.into !== undefined && options.deleteNew) {
+    throw usage(`"restore --target" does not take --delete (nothing in place is touched)`);
+  }
   if (needsPaths && paths.length === 0) throw usage(`"${command}" needs at least one PATH`);
   if (command === "verify" && paths.length === 0 && options.store === undefined) {
     throw usage(`"verify" needs PATHs or --store DIR`);
@@ -150,6 +161,17 @@ export function parseCommandLine(argv: readonly string[], env: CliEnv = NO_ENV):
     throw usage(`"runs" needs PATHs or --store DIR`);
   }
   return { kind: "command", command, paths, argv: rest, options };
+}
+
+/**
+ * `restore --target DIR`, from the command line only: a config file's `target` list is
+ * `run`'s, and must not send every restore elsewhere.
+ * @throws SnapyardError USAGE when given twice.
+ */
+function intoOf(command: CommandName, flags: Raw): BPath | undefined {
+  if (command !== "restore" || !Array.isArray(flags.target)) return undefined;
+  if (flags.target.length !== 1) throw usage(`"restore" takes one --target DIR`);
+  return absolute(flags.target[0]!);
 }
 
 /** `snapyard help [COMMAND]`: the same as `--help`. */

@@ -15,6 +15,7 @@ import type {
 } from "../events.ts";
 import { STATE_TEXT } from "../verify.ts";
 import { humanSize, plural } from "./size.ts";
+import { diffSummaryText } from "./diff_text.ts";
 
 /** The summary line of `e`. */
 export function summaryText(e: SummaryEvent): string {
@@ -31,6 +32,8 @@ export function summaryText(e: SummaryEvent): string {
       return pruneSummary(e);
     case "run":
       return runSummary(e);
+    case "diff":
+      return diffSummaryText(e);
     case "runs":
       return `runs: ${plural(e.runs, "run", "runs")}` +
         (e.errors > 0 ? `; ${e.errors} FAILED` : "");
@@ -51,9 +54,10 @@ function restoreSummary(s: RestoreSummaryEvent): string {
     : ` from run${s.runs.length > 1 ? "s" : ""} ${s.runs.join(", ")}`;
   const unverified = s.unverified > 0 ? ` (${s.unverified} UNVERIFIED)` : "";
   const left = s.left_alone > 0 ? `, ${s.left_alone} left alone (created later)` : "";
+  const into = s.target === undefined ? "" : ` under "${s.target}" (${s.absent} absent)`;
   if (s.dry_run) {
     return `restore --dry-run: ${s.restored} would be restored${unverified}, ${s.removed} removed, ` +
-      `${s.unchanged} unchanged${left}${runs}` +
+      `${s.unchanged} unchanged${into}${left}${runs}` +
       (s.failed > 0 ? `; ${plural(s.failed, "problem", "problems")}` : "") +
       "; nothing changed";
   }
@@ -65,7 +69,7 @@ function restoreSummary(s: RestoreSummaryEvent): string {
     : `; pre-restore snapshot ${s.pre_snapshot} (undo: restore --at ${s.pre_snapshot})`;
   const failed = s.failed > 0 ? `; FAILED, ${s.not_restored} not restored` : "";
   return `restore: ${s.restored} restored${unverified}, ${s.removed} removed, ` +
-    `${s.unchanged} unchanged${left}${runs}${pre}${failed}`;
+    `${s.unchanged} unchanged${into}${left}${runs}${pre}${failed}`;
 }
 
 /** With throughput (entries/s, MiB/s hashed). */

@@ -52,6 +52,7 @@ const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
   run: async () => (await import("./run.ts")).runCommand,
   demo: async () => (await import("./demo.ts")).cmdDemo,
   runs: async () => (await import("./runs.ts")).runsCommand,
+  diff: async () => (await import("./diff.ts")).diffCommand,
 };
 
 /** Commands that change anything hold the run lock. */

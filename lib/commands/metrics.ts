@@ -193,6 +193,8 @@ function targetStates(s: SummaryEvent): Record<string, number | undefined> {
       return { pruned: s.pruned, kept: s.kept, failed: s.failed };
     case "verify":
       return { ok: s.ok, problem: s.problems };
+    case "diff":
+      return { added: s.added, removed: s.removed, changed: s.changed, unchanged: s.unchanged };
     case "list":
     case "runs":
       return {};

@@ -1,4 +1,5 @@
 /** `snapyard restore`: run lib/restore/restore.ts, its events to the reporter, and summarise. */
+import { toText } from "../fs/bpath.ts";
 import type { CommandContext, Outcome } from "./context.ts";
 import type { RestoreSummaryEvent } from "../events.ts";
 import { restore, type RestoreSummary } from "../restore/restore.ts";
@@ -19,6 +20,7 @@ export function restoreSummaryEvent(s: RestoreSummary): RestoreSummaryEvent {
     runs: s.runs,
     pre_snapshot: s.preSnapshot ?? null,
     post_snapshot: s.postSnapshot ?? null,
+    ...(s.into === undefined ? {} : { target: toText(s.into), absent: s.absent ?? 0 }),
   };
 }
 
@@ -35,6 +37,7 @@ export async function restoreCommand(ctx: CommandContext): Promise<Outcome> {
     preSnapshot: o.preSnapshot ? "required" : "off",
     allowUnverified: o.allowUnverified,
     deleteNew: o.deleteNew,
+    ...(o.into === undefined ? {} : { into: o.into }),
     durable: o.durable,
     schema: o.schema,
     pool: ctx.pool,

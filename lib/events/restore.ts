@@ -11,7 +11,9 @@ export type TargetState =
   | "unchanged"
   | "would_restore"
   | "would_remove"
-  | "not_restored";
+  | "not_restored"
+  /** `restore --target`: the entry records an absent target; nothing is written. */
+  | "absent";
 
 /** One target of a restore. */
 export interface TargetEvent {
@@ -21,6 +23,8 @@ export interface TargetEvent {
   kind: PriorKind;
   ts: number;
   unverified?: true;
+  /** `restore --target DIR`: where the target is (or would be) written. */
+  dest?: string;
 }
 
 /** A target created after the run a restore goes back to: left as it is (no `--delete`). */

@@ -4,6 +4,7 @@
  */
 import type { ProblemState } from "../store/check.ts";
 import type { EndFields } from "./run.ts";
+import type { DiffSummaryEvent } from "./diff.ts";
 
 /** The counts of a snapshot run (lib/snapshot/staging.ts `SnapshotSummary` holds them too). */
 export interface SnapshotCounts {
@@ -47,6 +48,9 @@ export interface RestoreSummaryEvent {
   runs: number[];
   pre_snapshot: number | null;
   post_snapshot: number | null;
+  /** `--target DIR` only: DIR, and the entries that recorded an absent target. */
+  target?: string;
+  absent?: number;
 }
 
 /** `verify`'s summary. */
@@ -120,4 +124,5 @@ export type SummaryEvent =
   | ListSummaryEvent
   | PruneSummaryEvent
   | RunSummaryEvent
-  | RunsSummaryEvent;
+  | RunsSummaryEvent
+  | DiffSummaryEvent;

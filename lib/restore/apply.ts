@@ -17,6 +17,8 @@
  *    goes missing); a `none` target is unlinked. The first failure stops the phase; the
  *    remaining temps are removed and those targets reported as not restored.
  * 4. One fsync per directory whose names changed in step 3.
+ * With `restore --target DIR` every item carries its `dest` under DIR, and "target" above
+ * means that path: nothing in place is written.
  * Steps 2–4 are a durable batch (lib/fs/durable_batch.ts); opens, writes, renames and
  * unlinks go through the `Io` seam (lib/fs/io.ts).
  */
@@ -78,7 +80,8 @@ export function applyRestore(items: readonly PlanItem[], opts: ApplyOptions): Ap
 
   // 1. Stage.
   for (const item of items) {
-    const dir = posix.dirname(item.target);
+    // `--target DIR`: written under DIR (restic's layout), else in place.
+    const dir = posix.dirname(item.dest ?? item.target);
     const s: Staged = { item, dir };
     if (item.action === "remove") {
       staged.push(s);
@@ -116,8 +119,8 @@ export function applyRestore(items: readonly PlanItem[], opts: ApplyOptions): Ap
   const changes = staged.map(({ item, dir, temp }): NameChange =>
     // rename(2) replaces the target in one step: it is never missing.
     temp === undefined
-      ? { op: "unlink", dir, path: item.target }
-      : { op: "rename", dir, from: temp, to: item.target }
+      ? { op: "unlink", dir, path: item.dest ?? item.target }
+      : { op: "rename", dir, from: temp, to: item.dest ?? item.target }
   );
   const stop = batch.apply(changes, {
     made: (i) => result.done.push(staged[i]!.item),

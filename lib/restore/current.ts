@@ -26,6 +26,8 @@ export interface PlanItem {
   entry: EntryRef;
   sidecar: Sidecar;
   action: Action;
+  /** `restore --target DIR`: where the target is written (DIR + target); else in place. */
+  dest?: BPath;
   /** File entries: the payload's SHA-256 as hashed now (equal to the recorded one). */
   hash?: string;
   /** A v1 file entry without a recorded hash, restored under `--allow-unverified`. */

@@ -16,6 +16,7 @@
  * one: a broken entry is a problem, not a reason to fall back.
  */
 import * as fs from "node:fs";
+import { posix } from "node:path";
 import { type BPath, fsPath, hasReplacementChar } from "../fs/bpath.ts";
 import { type EntryRef, scanTarget, type TargetScan } from "../store/entries.ts";
 import { type AtSpec, collectTargets, distinctTargets, selectEntry } from "../store/selection.ts";
@@ -53,6 +54,8 @@ export interface PlanOptions {
   deleteNew?: boolean;
   /** Whether owners are compared and restored (only root can chown). */
   asRoot: boolean;
+  /** `--target DIR`: each target is compared with (and later written to) DIR + target. */
+  into?: BPath;
   pool: () => WorkerPool;
 }
 
@@ -179,7 +182,8 @@ function inspect(scan: TargetScan, entry: EntryRef, opts: PlanOptions): Inspecte
   if (c.kind === "problem") return problemOf(scan.target, c.finding);
   const check = c.kind === "hash" ? c.pending : undefined;
   // A file payload's size as recorded (v3) or lstat'ed: one of another size fails its hash.
-  const cur = currentState(scan.target, c.sidecar, check?.bytes ?? 0, opts.asRoot);
+  const dest = opts.into === undefined ? undefined : posix.join(opts.into, scan.target);
+  const cur = currentState(dest ?? scan.target, c.sidecar, check?.bytes ?? 0, opts.asRoot);
   if (!cur.ok) return problem(scan.target, "RESTORE_FAILED", cur.reason);
   const item: PlanItem = {
     target: scan.target,
@@ -190,6 +194,7 @@ function inspect(scan: TargetScan, entry: EntryRef, opts: PlanOptions): Inspecte
     action: cur.action,
     unverified: c.sidecar.prior_kind === "file" && c.sidecar.payload_hash === undefined,
   };
+  if (dest !== undefined) item.dest = dest;
   return { item, check, compareCurrent: cur.compare };
 }
 
@@ -198,7 +203,9 @@ async function judgeHashes(pending: Pending[], pool: WorkerPool, plan: Plan): Pr
   const results = await hashAll(
     pool,
     pending.flatMap((p) =>
-      p.compareCurrent ? [p.item.entry.payload, p.item.target] : [p.item.entry.payload]
+      p.compareCurrent
+        ? [p.item.entry.payload, p.item.dest ?? p.item.target]
+        : [p.item.entry.payload]
     ),
   );
   let i = 0;

@@ -17,7 +17,10 @@
  *    unchanged (it does not toggle back to the pre-restore state, as switchyard's
  *    does), and `--at previous` is the pre-restore state (the undo). A failure here is
  *    a warning: the targets are restored.
- * Steps 3 and 5 are lib/restore/bracket.ts. The summary is the caller's
+ * Steps 3 and 5 are lib/restore/bracket.ts.
+ * `--target DIR` (restic's): every target is checked against and written to DIR + its
+ * absolute path instead; no pre- or post-snapshot (nothing in place changes), and an
+ * entry that records an absent target writes nothing (an `absent` event). The summary is the caller's
  * (lib/commands/restore.ts, lib/run.ts).
  */
 import { type BPath, toText } from "../fs/bpath.ts";
@@ -45,6 +48,8 @@ export interface RestoreOptions {
   deleteNew?: boolean;
   /** false only for `--no-fsync`. */
   durable: boolean;
+  /** `--target DIR`: write under DIR, touching nothing in place (no pre-snapshot). */
+  into?: BPath;
   /** Schema of the pre-snapshot's sidecars. */
   schema: SchemaChoice;
   pool: () => WorkerPool;
@@ -74,6 +79,9 @@ export interface RestoreSummary {
   postSnapshot?: number;
   /** The runs the selected entries belong to, ascending. */
   runs: number[];
+  /** `--target DIR`: DIR, and how many entries recorded an absent target (nothing written). */
+  into?: BPath;
+  absent?: number;
 }
 
 const SEVERITY: Problem["code"][] = ["INTEGRITY", "BACKUP_MISSING", "RESTORE_FAILED"];
@@ -96,6 +104,21 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   };
   const plan = await planRestore({ ...opts, asRoot });
   const at = opts.at.kind === "ts" ? opts.at.ts : 0;
+  if (opts.into !== undefined) {
+    sum.into = opts.into;
+    sum.absent = plan.leftAlone.length;
+    // Under DIR an absence is nothing to write (a target created after the run was absent
+    // at it too): reported, left out of the plan.
+    for (const target of plan.leftAlone) {
+      emit({ event: "absent", command: "restore", path: toText(target), kind: "none", ts: at });
+    }
+    plan.leftAlone = [];
+    for (const it of plan.items.filter((it) => it.sidecar.prior_kind === "none")) {
+      targetEvent(emit, it, "absent");
+      sum.absent++;
+    }
+    plan.items = plan.items.filter((it) => it.sidecar.prior_kind !== "none");
+  }
   for (const target of plan.leftAlone) {
     emit({ event: "left_alone", command: "restore", path: toText(target), ts: at });
   }
@@ -130,7 +153,8 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
       sum.unchanged++;
     }
   }
-  if (changing.length > 0 && opts.preSnapshot !== "off") {
+  const bracket = opts.into === undefined && opts.preSnapshot !== "off";
+  if (changing.length > 0 && bracket) {
     const pre = await snapshotTargets(opts, changing.map((it) => it.target), "pre-restore");
     if (pre.ok) sum.preSnapshot = pre.run;
     else if (opts.preSnapshot === "required") {
@@ -166,7 +190,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   for (const it of res.notDone) targetEvent(emit, it, "not_restored");
   sum.notRestored = res.notDone.length;
   // Also after an incomplete best-effort pre-snapshot: what it wrote must not stay newest.
-  if (opts.preSnapshot !== "off" && res.done.length > 0) {
+  if (bracket && res.done.length > 0) {
     const post = await snapshotTargets(opts, res.done.map((it) => it.target), "post-restore");
     if (post.ok) sum.postSnapshot = post.run;
     else {
@@ -195,6 +219,7 @@ function targetEvent(emit: Emit, it: PlanItem, state: TargetState): void {
     kind: it.sidecar.prior_kind,
     ts: it.entry.ts,
     ...(unverified ? { unverified: true } : {}),
+    ...(it.dest !== undefined && state !== "absent" ? { dest: toText(it.dest) } : {}),
   });
 }
 
