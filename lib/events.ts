@@ -30,6 +30,7 @@ export type { PrunedEvent, PruneRemovedEvent, RunPrunedEvent } from "./events/pr
 export type { LeftAloneEvent, TargetEvent, TargetState } from "./events/restore.ts";
 export type { ProgressEvent, SavedEvent, SkippedEvent, UnchangedEvent } from "./events/snapshot.ts";
 export type {
+  GenerateSummaryEvent,
   ListSummaryEvent,
   PruneSummaryEvent,
   RestoreSummaryEvent,
@@ -60,6 +61,7 @@ export const COMMANDS = [
   "run",
   "demo",
   "runs",
+  "generate",
 ] as const;
 
 /** A command: the `command` of the events it emits. */

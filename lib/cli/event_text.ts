@@ -99,6 +99,7 @@ const VERB: Record<ErrorEvent["command"], string> = {
   runs: "read run record",
   verify: "verify",
   demo: "run demo",
+  generate: "write",
   snapyard: "run",
 };
 

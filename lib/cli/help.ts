@@ -1,51 +1,67 @@
-/** `--help` texts. */
-import type { CommandName } from "./parse.ts";
+/**
+ * `--help` texts: the overview and each command's prose, written by hand; the options sections
+ * are rendered from the option table (lib/cli/options.ts) and its words (lib/cli/option_docs.ts).
+ * The man page (lib/cli/man.ts) is made of the same pieces.
+ */
+import { ALLOWED, type CommandName, GLOBAL } from "./options.ts";
+import { optionLines } from "./option_text.ts";
 import { VERSION } from "../version.ts";
 
 export { VERSION };
 
-const GLOBALS = `Global options (before or after COMMAND):
-  --json              one JSON object per line on stdout: events, then a summary (or, when
-                      the command fails as a whole, an error event with its code and exit)
-  --quiet, -q         print only errors
-  --lock FILE         lock file (default: STORE/.snapyard.lock with --store; else
-                      /run/lock/snapyard.lock as root, $TMPDIR/snapyard-UID.lock otherwise)
-  --lock-timeout MS   wait this long for the lock, then exit 30: milliseconds, or a
-                      duration such as 5s or 2m (default 5000)
-  --config FILE       JSON defaults for any option, e.g. {"store": "/var/backups/snapyard",
-                      "tag": "nightly", "keep": 7}; flags override it
-  --help, -h          this text (also: snapyard help [COMMAND]);  --version, -V  the version`;
-
-const MAIN = `snapyard ${VERSION}: snapshots of files before they change, and of trees on a schedule
-
-Usage:
-  snapyard snapshot PATH...   [--tag T] [--store DIR] [--init] [--workers N] [--schema v2|v3]
-                              [--exclude GLOB]... [--full] [--ignore-inode] [--no-fsync]
-  snapyard restore  PATH...   [--tag T] [--store DIR] [--at latest|previous|TS] [--dry-run]
-                              [--no-pre-snapshot] [--allow-unverified] [--delete]
-  snapyard verify   [PATH...] [--tag T] [--store DIR]
-  snapyard list     PATH...   [--tag T] [--store DIR]
-  snapyard runs     [PATH...] [--tag T] [--store DIR]
-  snapyard prune    PATH...   [--tag T] [--store DIR] [--keep N] [--keep-daily N]...
-                              [--keep-within DURATION] [--max-age DURATION] [--dry-run]
-  snapyard run      --target PATH [--target PATH]... [--tag T] [--store DIR] -- COMMAND [ARGS...]
-  snapyard demo     build a demo tree in a temp dir, snapshot it, list it
-  snapyard COMMAND --help     (or snapyard help COMMAND)
-
-Layout: entries live beside each target as .<name>.<tag>.<TS>.bak (payload) and
+/** The overview's pieces: what snapyard is, the usage lines, the paragraphs after them. */
+export const OVERVIEW = {
+  title: "snapshots of files before they change, and of trees on a schedule",
+  usage:
+    `snapyard snapshot PATH...   [--tag T] [--store DIR] [--init] [--workers N] [--schema v2|v3]
+                            [--exclude GLOB]... [--full] [--ignore-inode] [--no-fsync]
+snapyard restore  PATH...   [--tag T] [--store DIR] [--at latest|previous|TS] [--dry-run]
+                            [--no-pre-snapshot] [--allow-unverified] [--delete]
+snapyard verify   [PATH...] [--tag T] [--store DIR]
+snapyard list     PATH...   [--tag T] [--store DIR]
+snapyard runs     [PATH...] [--tag T] [--store DIR]
+snapyard prune    PATH...   [--tag T] [--store DIR] [--keep N] [--keep-daily N]...
+                            [--keep-within DURATION] [--max-age DURATION] [--dry-run]
+snapyard run      --target PATH [--target PATH]... [--tag T] [--store DIR] -- COMMAND [ARGS...]
+snapyard demo     build a demo tree in a temp dir, snapshot it, list it
+snapyard generate [--man DIR] [--bash-completion FILE] [--zsh-completion FILE]
+                  [--fish-completion FILE]
+snapyard COMMAND --help     (or snapyard help COMMAND)`,
+  paragraphs: [
+    `Layout: entries live beside each target as .<name>.<tag>.<TS>.bak (payload) and
 .<name>.<tag>.<TS>.bak.meta.json (sidecar), or under --store DIR/<absolute dir>/.
 Compatible with switchyard-fs 1.0 (use --tag switchyard for its entries).
 Runs are incremental: a target unchanged since its newest entry (kind, size, mode, owner,
-inode, mtime, ctime) costs stats and no bytes; --full writes everything again.
-
-Exit codes: 0 ok · 1 internal error (a bug) · 2 usage · 3 partial (some targets or removals
+inode, mtime, ctime) costs stats and no bytes; --full writes everything again.`,
+    `Exit codes: 0 ok · 1 internal error (a bug) · 2 usage · 3 partial (some targets or removals
 failed, the rest done) · 10 store unusable (missing, not a directory, not writable) ·
 30 lock not acquired · 60 backup missing · 70 restore failed (I/O) · 71 integrity failure ·
-80 run: command failed, targets rolled back
+80 run: command failed, targets rolled back`,
+  ],
+} as const;
 
-${GLOBALS}`;
+const MAIN = `snapyard ${VERSION}: ${OVERVIEW.title}
 
-const COMMAND_HELP: Record<CommandName, string> = {
+Usage:
+${OVERVIEW.usage.replace(/^/gm, "  ")}
+
+${OVERVIEW.paragraphs.join("\n\n")}`;
+
+/** Each command in a few words (the completions' menus). */
+export const COMMAND_SUMMARY: Record<CommandName, string> = {
+  snapshot: "save the current state of each PATH as one run",
+  restore: "put each PATH back as it was in an entry",
+  verify: "check every entry under PATHs, or the whole store",
+  list: "each target's entries, newest first",
+  prune: "remove the runs the rules do not keep",
+  run: "snapshot targets, run COMMAND, roll back if it fails",
+  demo: "snapshot and list a demo tree in a temp directory",
+  runs: "the runs that concern PATHs, newest first",
+  generate: "write the man page and the shell completions",
+};
+
+/** Each command's prose; its options are rendered from the table. */
+export const COMMAND_HELP: Record<CommandName, string> = {
   snapshot: `snapyard snapshot PATH... — save the current state of each PATH as one run
 
 Each PATH is a regular file (bytes + mode), a symlink (its link text; never followed),
@@ -58,21 +74,7 @@ gets no new entry and no output line, only a count in the summary (and an unchan
 event with --json). A file modified too close to its last run counts as changed.
 Below a directory PATH, a target that had entries and is gone gets a tombstone
 (deleted). Each run leaves a run record (see snapyard runs).
-Exit 0 means every reported entry is durable on disk.
-
-Options:
-  --tag T             [A-Za-z0-9_-]{1,32} (default snapyard)
-  --store DIR         keep entries under DIR/<absolute dir of target>/ instead of beside;
-                      DIR is created when its parent exists (else exit 10)
-  --init              create a missing --store DIR with all its missing parents
-  --workers N         copy+hash threads (default: number of cores)
-  --schema v2|v3      sidecar schema (default v3; v2 is byte-exact switchyard-fs)
-  --exclude GLOB      skip matching names (no /) or relative paths (with /); repeatable
-  --full              write an entry for every target, changed or not
-  --ignore-inode      leave device and inode numbers out of the unchanged check (for
-                      filesystems that renumber inodes on every mount)
-  --no-fsync          FOR TESTS AND BENCHMARKS ONLY: skip the flushes; exit 0 then does
-                      NOT mean the entries survive a power cut`,
+Exit 0 means every reported entry is durable on disk.`,
   restore: `snapyard restore PATH... — put each PATH back as it was in an entry
 
 Every selected entry is verified (sidecar valid, payload present, SHA-256 equal) before
@@ -86,15 +88,7 @@ one recorded as new) is left alone and reported, or removed with --delete; any o
 target without a version at TS is missing (exit 60).
 The targets about to change are snapshotted first and the restored ones after, so a
 second restore changes nothing and --at previous (or --at the pre-restore TS printed)
-undoes it. A failure while replacing exits 70 naming what was and was not restored.
-
-Options:
-  --at latest|previous|TS   which entry (default latest; TS: newest at or before TS)
-  --tag T, --store DIR      as for snapshot
-  --dry-run                 run every check, print the plan, change nothing
-  --no-pre-snapshot         do not snapshot the current state first
-  --allow-unverified        restore v1 file entries that have no hash (switchyard-fs)
-  --delete                  with --at TS: remove targets created after that run`,
+undoes it. A failure while replacing exits 70 naming what was and was not restored.`,
   verify: `snapyard verify [PATH...] — check every entry under PATHs (directories: every
 target below), or the whole --store without PATH. File payloads are hashed in parallel
 (SHA-256 against payload_hash); a symlink payload must carry the recorded link text; a
@@ -103,18 +97,11 @@ hash mismatch, payload mismatch, payload missing, orphan sidecar (a tombstone lo
 sidecar corrupt, orphan payload, leftover temp file, unreadable, or unverified (a v1
 switchyard-fs file entry has no hash: it cannot be verified). Takes no lock.
 Exit 0 when every entry is ok, 71 otherwise; 60 when PATHs were given and no entry at all
-was found (a forgotten --store?), naming the directories searched.
-
-Options:
-  --tag T, --store DIR   as for snapshot
-  --workers N            hashing threads (default: number of cores)`,
+was found (a forgotten --store?), naming the directories searched.`,
   list: `snapyard list PATH... — each target's entries, newest first: TS, local time, kind,
 size, short hash, state (complete, PAYLOAD MISSING, SIDECAR CORRUPT, ORPHAN PAYLOAD) and
 a count of leftover temp files. Nothing is hashed (that is verify). Takes no lock.
-Exit 3 when a directory could not be read.
-
-Options:
-  --tag T, --store DIR   as for snapshot`,
+Exit 3 when a directory could not be read.`,
   prune: `snapyard prune PATH... — remove the runs the rules do not keep
 
 The rules select RUNS (as restic's forget, in local time; a run is kept when any rule
@@ -129,23 +116,13 @@ entries, switchyard-fs's) counts as a run of just the targets with an entry at t
 A run record that does not parse is reported (exit 3) and its TS kept. Orphan payloads
 and temp files left by a crashed run are removed too. One fsync per directory changed.
 A removal that fails is reported with its path and reason, is not counted, and makes the
-exit 3. Durations: 90s, 90m, 12h, 30d, 2w, 1d12h.
-
-Options:
-  --keep N, --keep-hourly N, --keep-daily N, --keep-weekly N, --keep-monthly N,
-  --keep-yearly N, --keep-within DURATION, --max-age DURATION   the rules (at least one)
-  --dry-run                      print what would go; change nothing (takes no lock)
-  --tag T, --store DIR           as for snapshot
-  --no-fsync                     FOR TESTS ONLY: skip the directory fsyncs`,
+exit 3. Durations: 90s, 90m, 12h, 30d, 2w, 1d12h.`,
   runs: `snapyard runs [PATH...] — the runs that concern PATHs, newest first: TS, local
 time, tag, outcome, new / unchanged / deleted targets, bytes added, PATHs (and what made
 the run when not a snapshot: pre-restore, post-restore, run). A run of a directory
 above a PATH covers it and is listed; so are runs of PATHs below it. With --store and no
 PATH: every run in the store. A run over several PATHs is listed once. A run record that
-does not parse is reported with its file, and makes the exit 3. Takes no lock.
-
-Options:
-  --tag T, --store DIR   as for snapshot`,
+does not parse is reported with its file, and makes the exit 3. Takes no lock.`,
   run: `snapyard run --target PATH... -- COMMAND [ARGS...]
 
 Snapshots every target (one run), runs COMMAND with inherited stdio (SIGINT and SIGTERM
@@ -153,13 +130,22 @@ are forwarded to it), and if it exits non-zero, is killed or cannot start, resto
 target to its version at that run (unchanged ones included) and exits 80 (70 if the
 rollback fails). The broken state is saved first, as a run of its own. Files COMMAND
 creates under a directory target are left in place (the run has no entry for them).
-If the snapshot fails, COMMAND is not run (exit 3).
---tag, --store, --init, --workers, --schema, --exclude, --ignore-inode and --no-fsync:
-as for snapshot.`,
+If the snapshot fails, COMMAND is not run (exit 3).`,
   demo: `snapyard demo — build a small demo tree in a temp directory, snapshot it, and list it.`,
+  generate: `snapyard generate — write the man page and the shell completions
+
+Like restic generate: the man page (DIR/snapyard.1) and the bash, zsh and fish completions
+are rendered from the option table and these help texts, so they list exactly the options
+the parser takes. Copies are in contrib/man/ and contrib/completions/.`,
 };
 
 /** Help for one command, or the overview. */
 export function helpText(command: CommandName | undefined): string {
-  return command === undefined ? MAIN : `${COMMAND_HELP[command]}\n\n${GLOBALS}`;
+  if (command === undefined) return `${MAIN}\n\n${globalsText()}`;
+  return `${COMMAND_HELP[command]}\n\nOptions:\n${optionLines(ALLOWED[command], command)}\n\n` +
+    globalsText();
+}
+
+function globalsText(): string {
+  return `Global options (before or after COMMAND):\n${optionLines(GLOBAL, undefined)}`;
 }

@@ -1,7 +1,8 @@
 /**
  * The option table: which options each command (lib/events.ts `COMMANDS`) takes, every option's parseArgs spec
  * and the validated `Options` a command line becomes. lib/cli/parse.ts reads it; adding an
- * option starts here (then its value in parse.ts, its text in help.ts).
+ * option starts here (then its value in parse.ts, its words in option_docs.ts, from which
+ * `--help`, the completions and the man page are rendered).
  */
 import type { BPath } from "../fs/bpath.ts";
 import type { CommandName } from "../events.ts";
@@ -43,7 +44,12 @@ export interface Options {
   keepWithinMs: number | undefined;
   /** `--init`: create the whole path of a missing `--store`, not only its last directory. */
   init: boolean;
+  /** `generate`: where to write the man page (a directory) and each completion (`-`: stdout). */
+  generate: Generate;
 }
+
+/** What `generate` writes, and where. */
+export type Generate = Partial<Record<"man" | "bash" | "zsh" | "fish", string>>;
 
 /** The options every command takes. */
 export const GLOBAL = ["json", "quiet", "lock", "lock-timeout", "config", "help", "version"];
@@ -91,6 +97,7 @@ export const ALLOWED: Record<CommandName, string[]> = {
   run: ["target", ...SNAPSHOT_OPTIONS],
   demo: ["workers", "no-fsync"],
   runs: ["tag", "store"],
+  generate: ["man", "bash-completion", "zsh-completion", "fish-completion"],
 };
 
 /** Every option for node:util parseArgs (also the keys a `--config` file may set). */
@@ -125,4 +132,8 @@ export const SPEC = {
   "keep-yearly": { type: "string" },
   "keep-within": { type: "string" },
   init: { type: "boolean" },
+  man: { type: "string" },
+  "bash-completion": { type: "string" },
+  "zsh-completion": { type: "string" },
+  "fish-completion": { type: "string" },
 } as const;

@@ -12,7 +12,15 @@ import { type BPath, fromText } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
 import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
 import { type Raw, readConfig } from "./config.ts";
-import { ALLOWED, type CommandName, COMMANDS, GLOBAL, type Options, SPEC } from "./options.ts";
+import {
+  ALLOWED,
+  type CommandName,
+  COMMANDS,
+  type Generate,
+  GLOBAL,
+  type Options,
+  SPEC,
+} from "./options.ts";
 import {
   joinNegativeValues,
   parseAt,
@@ -124,6 +132,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     keepYearly: keepCount("keep-yearly"),
     keepWithinMs: str("keep-within") === undefined ? undefined : parseDuration(str("keep-within")!),
     init: bool("init"),
+    generate: generateOf(str),
   };
   let paths = positionals.map(absolute);
   let rest: string[] = [];
@@ -163,6 +172,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   if (command === "runs" && paths.length === 0 && options.store === undefined) {
     throw usage(`"runs" needs PATHs or --store DIR`);
   }
+  if (command === "generate" && (paths.length > 0 || Object.keys(options.generate).length === 0)) {
+    throw usage(
+      `"generate" takes no PATH and needs --man DIR, --bash-completion FILE, ` +
+        `--zsh-completion FILE and/or --fish-completion FILE`,
+    );
+  }
   return { kind: "command", command, paths, argv: rest, options };
 }
 
@@ -172,6 +187,24 @@ function helpOf(word: string | undefined): Invocation {
     throw usage(`Unknown command "${word}" (see snapyard --help)`);
   }
   return { kind: "help", command: word as CommandName | undefined };
+}
+
+/** The flag of each `generate` output. */
+const GENERATE_FLAGS = {
+  man: "man",
+  bash: "bash-completion",
+  zsh: "zsh-completion",
+  fish: "fish-completion",
+} as const;
+
+/** `generate`'s outputs: absolute paths; `-` (stdout) for a completion kept as it is. */
+function generateOf(str: (k: string) => string | undefined): Generate {
+  const out: Generate = {};
+  for (const key of ["man", "bash", "zsh", "fish"] as const) {
+    const v = str(GENERATE_FLAGS[key]);
+    if (v !== undefined) out[key] = v === "-" && key !== "man" ? v : absolute(v);
+  }
+  return out;
 }
 
 function defaultWorkers(): number {

@@ -34,6 +34,10 @@ export function summaryText(e: SummaryEvent): string {
     case "runs":
       return `runs: ${plural(e.runs, "run", "runs")}` +
         (e.errors > 0 ? `; ${e.errors} FAILED` : "");
+    case "generate":
+      return `generate: ${plural(e.files.length, "file", "files")} written` +
+        (e.failed > 0 ? `, ${e.failed} FAILED` : "") +
+        e.files.map((f) => `\n  ${f}`).join("");
   }
 }
 

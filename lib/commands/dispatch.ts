@@ -48,6 +48,7 @@ const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
   run: async () => (await import("./run.ts")).runCommand,
   demo: async () => (await import("./demo.ts")).cmdDemo,
   runs: async () => (await import("./runs.ts")).runsCommand,
+  generate: async () => (await import("./generate.ts")).generateCommand,
 };
 
 /** Commands that change anything hold the run lock. */

@@ -112,6 +112,14 @@ export interface RunsSummaryEvent {
   errors: number;
 }
 
+/** `generate`'s summary: the files written. */
+export interface GenerateSummaryEvent {
+  event: "summary";
+  command: "generate";
+  files: string[];
+  failed: number;
+}
+
 /** The last event of every command. */
 export type SummaryEvent =
   | SnapshotSummaryEvent
@@ -120,4 +128,5 @@ export type SummaryEvent =
   | ListSummaryEvent
   | PruneSummaryEvent
   | RunSummaryEvent
-  | RunsSummaryEvent;
+  | RunsSummaryEvent
+  | GenerateSummaryEvent;
