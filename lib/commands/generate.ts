@@ -2,8 +2,8 @@
  * `snapyard generate`: writes the man page (`--man DIR`: DIR/snapyard.1) and the bash, zsh and
  * fish completions (`--bash-completion FILE` ...; `-` for stdout), as restic generate does, so a
  * compiled binary can install its own. Each file is rendered (lib/cli/man.ts,
- * lib/cli/completions.ts), then written atomically (one that fails is an error event, exit 3); the summary names
- * what was written.
+ * lib/cli/completions.ts), then written atomically (one that fails is an error event, exit 3);
+ * the summary names what was written. A completion for `-` goes alone to stdout: no summary.
  */
 import { writeSync } from "node:fs";
 import { posix } from "node:path";
@@ -26,11 +26,13 @@ const RENDER: Record<keyof Generate, { render: () => string; inDir?: string }> =
 export function generateCommand(ctx: CommandContext): Promise<Outcome> {
   const files: string[] = [];
   let failed = 0;
+  let toStdout = false;
   for (const [key, where] of Object.entries(ctx.options.generate)) {
     const { render, inDir } = RENDER[key as keyof Generate];
     const text = render();
     if (where === "-") {
       writeSync(1, text);
+      toStdout = true;
       continue;
     }
     const file = inDir === undefined ? where : posix.join(where, inDir);
@@ -44,6 +46,8 @@ export function generateCommand(ctx: CommandContext): Promise<Outcome> {
       failed++;
     }
   }
-  ctx.reporter.emit({ event: "summary", command: "generate", files, failed });
+  // Stdout holds a completion to be sourced (`source <(snapyard generate --bash-completion -)`):
+  // nothing else may go there.
+  if (!toStdout) ctx.reporter.emit({ event: "summary", command: "generate", files, failed });
   return Promise.resolve(failed > 0 ? "PARTIAL" : "OK");
 }

@@ -49,8 +49,8 @@ test("generate writes the man page and the three completions, as rendered", asyn
   assert.equal(fs.readFileSync(files[3]!, "utf8"), fishCompletion());
 });
 
-test("generate --bash-completion - writes the completion to stdout", async () => {
-  const r = await runCli(["generate", "--quiet", "--bash-completion", "-"]);
+test("generate --bash-completion - writes the completion alone to stdout", async () => {
+  const r = await runCli(["generate", "--bash-completion", "-"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, bashCompletion());
 });
