@@ -129,7 +129,8 @@ Snapshots every target (one run), runs COMMAND with inherited stdio (SIGINT and 
 are forwarded to it), and if it exits non-zero, is killed or cannot start, restores every
 target to its version at that run (unchanged ones included) and exits 80 (70 if the
 rollback fails). The broken state is saved first, as a run of its own. Files COMMAND
-creates under a directory target are left in place (the run has no entry for them).
+creates under a directory target are left in place (the run has no entry for them) and
+listed in the summary.
 If the snapshot fails, COMMAND is not run (exit 3).`,
   demo: `snapyard demo — build a small demo tree in a temp directory, snapshot it, and list it.`,
   generate: `snapyard generate — write the man page and the shell completions

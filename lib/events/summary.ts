@@ -102,6 +102,8 @@ export interface RunSummaryEvent extends EndFields {
   failed?: number;
   not_restored?: number;
   pre_snapshot?: number | null;
+  /** After a rollback: files and symlinks COMMAND created below a directory target, left. */
+  left?: string[];
 }
 
 /** `runs`' summary. */
