@@ -28,7 +28,14 @@ export type { CommandFailedEvent, EndFields, RunSnapshotEvent } from "./events/r
 export type { EntryEvent, ProblemEvent, RunEvent, TempEvent } from "./events/inspect.ts";
 export type { PrunedEvent, PruneRemovedEvent, RunPrunedEvent } from "./events/prune.ts";
 export type { LeftAloneEvent, TargetEvent, TargetState } from "./events/restore.ts";
-export type { ProgressEvent, SavedEvent, SkippedEvent, UnchangedEvent } from "./events/snapshot.ts";
+export type {
+  ProgressEvent,
+  SavedEvent,
+  SkippedEvent,
+  SnapshotProgressEvent,
+  UnchangedEvent,
+  VerifyProgressEvent,
+} from "./events/snapshot.ts";
 export type {
   GenerateSummaryEvent,
   ListSummaryEvent,

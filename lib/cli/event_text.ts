@@ -19,6 +19,7 @@ import type {
 import { STATE_TEXT } from "../verify.ts";
 import { plural } from "./size.ts";
 import { endText, summaryText } from "./summary_text.ts";
+import { snapshotProgressText } from "./progress_text.ts";
 
 /** An event's text and its kind of output. */
 export interface Text {
@@ -82,10 +83,10 @@ export function textOf(e: Event): Text | undefined {
   }
 }
 
-/** The terminal progress line. */
-export function progressText(e: ProgressEvent): string {
+/** The terminal progress line, at most `width` characters for a snapshot's. */
+export function progressText(e: ProgressEvent, width = 80): string {
   return e.command === "snapshot"
-    ? `snapshot: ${e.done} saved, ${e.failed} failed`
+    ? snapshotProgressText(e, width)
     : `verify: ${plural(e.done, "entry", "entries")}, ${plural(e.failed, "problem", "problems")}`;
 }
 

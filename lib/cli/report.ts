@@ -32,10 +32,16 @@ export class Reporter {
     this.#tty = stderrIsTty && mode === "human";
   }
 
+  /** Whether a progress line is drawn: stderr is a terminal and the output is for people. */
+  get showsProgress(): boolean {
+    return this.#tty;
+  }
+
   /** Shows one event: a JSON line (`--json`), or its text for people. */
   emit(e: Event): void {
     if (e.event === "progress") {
-      this.#progress(progressText(e));
+      // A terminal that reports no size (0, or none) is taken as 80 columns wide.
+      if (this.#tty) this.#progress(progressText(e, process.stderr.columns || 80));
       return;
     }
     if (this.mode === "json") {
