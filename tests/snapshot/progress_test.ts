@@ -49,7 +49,7 @@ test("snapshotProgressText() shortens the path from the left to fit the width, a
     const line = snapshotProgressText(long, width);
     assert.ok(line.length <= width - 1, `${line.length} > ${width - 1}`);
   }
-  assert.match(snapshotProgressText(long, 100), /  ….*\/deep\/leaf\.txt$/);
+  assert.match(snapshotProgressText(long, 100), / {2}….*\/deep\/leaf\.txt$/);
   // Too narrow for a path: the counts alone, cut to the width.
   assert.equal(snapshotProgressText(long, 40).length, 39);
 });
