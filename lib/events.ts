@@ -37,8 +37,16 @@ export type {
 export type { EntryEvent, ProblemEvent, RunEvent, TempEvent } from "./events/inspect.ts";
 export type { PrunedEvent, PruneRemovedEvent, RunPrunedEvent } from "./events/prune.ts";
 export type { LeftAloneEvent, TargetEvent, TargetState } from "./events/restore.ts";
-export type { ProgressEvent, SavedEvent, SkippedEvent, UnchangedEvent } from "./events/snapshot.ts";
 export type {
+  ProgressEvent,
+  SavedEvent,
+  SkippedEvent,
+  SnapshotProgressEvent,
+  UnchangedEvent,
+  VerifyProgressEvent,
+} from "./events/snapshot.ts";
+export type {
+  GenerateSummaryEvent,
   ListSummaryEvent,
   PruneSummaryEvent,
   RestoreSummaryEvent,
@@ -70,6 +78,7 @@ export const COMMANDS = [
   "demo",
   "runs",
   "diff",
+  "generate",
 ] as const;
 
 /** A command: the `command` of the events it emits. */

@@ -13,7 +13,9 @@
  *    that finds fewer targets than the run saved, exits 70.
  * While rolling back, SIGINT and SIGTERM are ignored: an interrupted rollback would
  * leave the targets half-restored.
- * A directory target's files that COMMAND created (no entry in the run) are left alone.
+ * A directory target's files that COMMAND created (no entry in the run) are left alone, and
+ * listed (lib/run_left.ts): the paths the snapshot's and the rollback's events named are kept
+ * for that, one string per target of the run.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { BPath } from "./fs/bpath.ts";
@@ -25,6 +27,7 @@ import type { WorkerPool } from "./pool/pool.ts";
 import { restore, type RestoreSummary } from "./restore/restore.ts";
 import type { SchemaChoice } from "./store/sidecar.ts";
 import { snapshot, type SnapshotSummary } from "./snapshot/run.ts";
+import { leftInPlace, Seen } from "./run_left.ts";
 
 /** What to protect and what to run. */
 export interface RunOptions {
@@ -59,13 +62,16 @@ export interface RunResult {
   /** Undefined when COMMAND was not started (the snapshot failed). */
   end?: CommandEnd;
   rollback?: RestoreSummary;
+  /** After a rollback: what COMMAND created below a directory target, left in place. */
+  left?: string[];
 }
 
 const FORWARDED = ["SIGINT", "SIGTERM"] as const;
 
 /** Runs steps 1–3; see the module header. */
 export async function runProtected(opts: RunOptions): Promise<RunResult> {
-  const emit = opts.emit;
+  const seen = new Seen(opts.emit);
+  const emit = seen.emit;
   const targets = [...new Set(opts.targets)];
   const snap = await snapshot({
     paths: targets,
@@ -169,7 +175,14 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
       rollback.outcome = "RESTORE_FAILED";
     }
     const outcome = rollback.outcome === "OK" ? "COMMAND_FAILED" : "RESTORE_FAILED";
-    return { outcome, snapshot: snap, end, rollback };
+    const left = leftInPlace({
+      targets,
+      exclude: opts.exclude,
+      excludeIfPresent: opts.excludeIfPresent ?? [],
+      oneFileSystem: opts.oneFileSystem ?? false,
+      store: opts.store,
+    }, seen);
+    return { outcome, snapshot: snap, end, rollback, left };
   } finally {
     for (const [s, h] of handlers) process.off(s, h);
   }

@@ -20,6 +20,7 @@ import { STATE_TEXT } from "../verify.ts";
 import { plural } from "./size.ts";
 import { endText, summaryText } from "./summary_text.ts";
 import { changeText } from "./diff_text.ts";
+import { snapshotProgressText } from "./progress_text.ts";
 
 /** An event's text and its kind of output. */
 export interface Text {
@@ -86,10 +87,10 @@ export function textOf(e: Event): Text | undefined {
   }
 }
 
-/** The terminal progress line. */
-export function progressText(e: ProgressEvent): string {
+/** The terminal progress line, at most `width` characters for a snapshot's. */
+export function progressText(e: ProgressEvent, width = 80): string {
   return e.command === "snapshot"
-    ? `snapshot: ${e.done} saved, ${e.failed} failed`
+    ? snapshotProgressText(e, width)
     : `verify: ${plural(e.done, "entry", "entries")}, ${plural(e.failed, "problem", "problems")}`;
 }
 
@@ -104,6 +105,7 @@ const VERB: Record<ErrorEvent["command"], string> = {
   verify: "verify",
   demo: "run demo",
   diff: "diff",
+  generate: "write",
   snapyard: "run",
 };
 

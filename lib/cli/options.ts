@@ -1,7 +1,8 @@
 /**
  * The option table: which options each command (lib/events.ts `COMMANDS`) takes, every option's parseArgs spec
  * and the validated `Options` a command line becomes. lib/cli/parse.ts reads it; adding an
- * option starts here (then its value in parse.ts, its text in help.ts).
+ * option starts here (then its value in parse.ts, its words in option_docs.ts, from which
+ * `--help`, the completions and the man page are rendered).
  */
 import type { BPath } from "../fs/bpath.ts";
 import type { CommandName } from "../events.ts";
@@ -56,7 +57,12 @@ export interface Options {
   job: string | undefined;
   /** `--metrics-file FILE`: the Prometheus textfile written when the command ends. */
   metricsFile: BPath | undefined;
+  /** `generate`: where to write the man page (a directory) and each completion (`-`: stdout). */
+  generate: Generate;
 }
+
+/** What `generate` writes, and where. */
+export type Generate = Partial<Record<"man" | "bash" | "zsh" | "fish", string>>;
 
 /** The options every command takes. */
 export const GLOBAL = [
@@ -121,6 +127,7 @@ export const ALLOWED: Record<CommandName, string[]> = {
   demo: ["workers", "no-fsync"],
   runs: ["job", "tag", "store"],
   diff: ["job", "tag", "store", "at", "exclude"],
+  generate: ["man", "bash-completion", "zsh-completion", "fish-completion"],
 };
 
 /** Every option for node:util parseArgs (also the keys a `--config` file may set). */
@@ -160,6 +167,10 @@ export const SPEC = {
   "keep-yearly": { type: "string" },
   "keep-within": { type: "string" },
   init: { type: "boolean" },
+  man: { type: "string" },
+  "bash-completion": { type: "string" },
+  "zsh-completion": { type: "string" },
+  "fish-completion": { type: "string" },
 } as const;
 
 /**

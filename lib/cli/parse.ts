@@ -15,7 +15,14 @@ import type { Raw } from "./config.ts";
 import { optionOfFlag, parseFlags } from "./flags.ts";
 import { parseSelection } from "./selection.ts";
 import { type CliEnv, layeredValues, NO_ENV } from "./settings.ts";
-import { ALLOWED, type CommandName, COMMANDS, GLOBAL, type Options } from "./options.ts";
+import {
+  ALLOWED,
+  type CommandName,
+  COMMANDS,
+  type Generate,
+  GLOBAL,
+  type Options,
+} from "./options.ts";
 import { parseAt, parseDuration, parseLockTimeout, parseWhole } from "./values.ts";
 
 export { parseDuration };
@@ -116,6 +123,7 @@ export function parseCommandLine(argv: readonly string[], env: CliEnv = NO_ENV):
     init: bool("init"),
     job: str("job"),
     metricsFile: str("metrics-file") === undefined ? undefined : absolute(str("metrics-file")!),
+    generate: generateOf(str),
   };
   // A job's PATHs apply when the command line names none (restic's profiles alike).
   const fromJob = (given: string[]) => given.length === 0 ? jobPaths ?? [] : given;
@@ -160,6 +168,12 @@ export function parseCommandLine(argv: readonly string[], env: CliEnv = NO_ENV):
   if (command === "runs" && paths.length === 0 && options.store === undefined) {
     throw usage(`"runs" needs PATHs or --store DIR`);
   }
+  if (command === "generate" && (paths.length > 0 || Object.keys(options.generate).length === 0)) {
+    throw usage(
+      `"generate" takes no PATH and needs --man DIR, --bash-completion FILE, ` +
+        `--zsh-completion FILE and/or --fish-completion FILE`,
+    );
+  }
   return { kind: "command", command, paths, argv: rest, options };
 }
 
@@ -180,6 +194,24 @@ function helpOf(word: string | undefined): Invocation {
     throw usage(`Unknown command "${word}" (see snapyard --help)`);
   }
   return { kind: "help", command: word as CommandName | undefined };
+}
+
+/** The flag of each `generate` output. */
+const GENERATE_FLAGS = {
+  man: "man",
+  bash: "bash-completion",
+  zsh: "zsh-completion",
+  fish: "fish-completion",
+} as const;
+
+/** `generate`'s outputs: absolute paths; `-` (stdout) for a completion kept as it is. */
+function generateOf(str: (k: string) => string | undefined): Generate {
+  const out: Generate = {};
+  for (const key of ["man", "bash", "zsh", "fish"] as const) {
+    const v = str(GENERATE_FLAGS[key]);
+    if (v !== undefined) out[key] = v === "-" && key !== "man" ? v : absolute(v);
+  }
+  return out;
 }
 
 function defaultWorkers(): number {

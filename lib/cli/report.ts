@@ -38,11 +38,17 @@ export class Reporter {
     return this.#summary;
   }
 
+  /** Whether a progress line is drawn: stderr is a terminal and the output is for people. */
+  get showsProgress(): boolean {
+    return this.#tty;
+  }
+
   /** Shows one event: a JSON line (`--json`), or its text for people. */
   emit(e: Event): void {
     if (e.event === "summary") this.#summary = e;
     if (e.event === "progress") {
-      this.#progress(progressText(e));
+      // A terminal that reports no size (0, or none) is taken as 80 columns wide.
+      if (this.#tty) this.#progress(progressText(e, process.stderr.columns || 80));
       return;
     }
     if (this.mode === "json") {

@@ -37,6 +37,10 @@ export function summaryText(e: SummaryEvent): string {
     case "runs":
       return `runs: ${plural(e.runs, "run", "runs")}` +
         (e.errors > 0 ? `; ${e.errors} FAILED` : "");
+    case "generate":
+      return `generate: ${plural(e.files.length, "file", "files")} written` +
+        (e.failed > 0 ? `, ${e.failed} FAILED` : "") +
+        e.files.map((f) => `\n  ${f}`).join("");
   }
 }
 
@@ -110,7 +114,22 @@ function runSummary(s: RunSummaryEvent): string {
   const verdict = s.rolled_back ? "rolled back" : "ROLLBACK FAILED";
   return `${head}: command ${endText(s)}; ${verdict}: ${s.restored} restored, ` +
     `${s.removed} removed, ${s.unchanged} unchanged` +
-    ((s.not_restored ?? 0) > 0 ? `, ${s.not_restored} not restored` : "") + forensic;
+    ((s.not_restored ?? 0) > 0 ? `, ${s.not_restored} not restored` : "") + forensic +
+    leftText(s.left ?? []);
+}
+
+/** How many paths of a list the summary line names. */
+const LEFT_SHOWN = 10;
+
+/** `run`'s files left in place after a rollback: counted, the first few named. */
+function leftText(left: readonly string[]): string {
+  if (left.length === 0) return "";
+  const shown = left.slice(0, LEFT_SHOWN).map((p) => `"${p}"`).join(", ");
+  const more = left.length > LEFT_SHOWN
+    ? `, and ${left.length - LEFT_SHOWN} more (see --json)`
+    : "";
+  return `; left in place: ${plural(left.length, "file", "files")} created by COMMAND: ` +
+    shown + more;
 }
 
 /** How COMMAND ended, in words. */

@@ -53,6 +53,7 @@ const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
   demo: async () => (await import("./demo.ts")).cmdDemo,
   runs: async () => (await import("./runs.ts")).runsCommand,
   diff: async () => (await import("./diff.ts")).diffCommand,
+  generate: async () => (await import("./generate.ts")).generateCommand,
 };
 
 /** Commands that change anything hold the run lock. */

@@ -197,6 +197,7 @@ function targetStates(s: SummaryEvent): Record<string, number | undefined> {
       return { added: s.added, removed: s.removed, changed: s.changed, unchanged: s.unchanged };
     case "list":
     case "runs":
+    case "generate":
       return {};
   }
 }

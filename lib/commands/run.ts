@@ -22,6 +22,7 @@ export function runSummaryEvent(res: RunResult): RunSummaryEvent {
       failed: b.failed,
       not_restored: b.notRestored,
       pre_snapshot: b.preSnapshot ?? null,
+      left: res.left ?? [],
     });
   }
   return e;

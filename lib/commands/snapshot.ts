@@ -39,6 +39,7 @@ export async function snapshotCommand(ctx: CommandContext): Promise<Outcome> {
     pool: ctx.pool,
     full: o.full,
     ignoreInode: o.ignoreInode,
+    measure: r.showsProgress,
     emit: (e) => r.emit(e),
     io: ctx.io,
   });

@@ -35,10 +35,30 @@ export interface SkippedEvent {
   reason: string;
 }
 
-/** Running counts for the terminal progress line; never written as JSON. */
-export interface ProgressEvent {
+/**
+ * A snapshot's running counts for the terminal progress line (lib/snapshot/progress.ts):
+ * targets done of those the walk has seen, bytes copied of those queued (`bytes_seen` only
+ * when the files queued are measured), seconds since the start, the path last done.
+ */
+export interface SnapshotProgressEvent {
   event: "progress";
-  command: "snapshot" | "verify";
+  command: "snapshot";
+  files_done: number;
+  files_seen: number;
+  bytes_done: number;
+  bytes_seen?: number;
+  failed: number;
+  seconds: number;
+  path?: string;
+}
+
+/** `verify`'s running counts: entries checked, problems found. */
+export interface VerifyProgressEvent {
+  event: "progress";
+  command: "verify";
   done: number;
   failed: number;
 }
+
+/** Running counts for the terminal progress line; never written as JSON. */
+export type ProgressEvent = SnapshotProgressEvent | VerifyProgressEvent;

@@ -106,6 +106,8 @@ export interface RunSummaryEvent extends EndFields {
   failed?: number;
   not_restored?: number;
   pre_snapshot?: number | null;
+  /** After a rollback: files and symlinks COMMAND created below a directory target, left. */
+  left?: string[];
 }
 
 /** `runs`' summary. */
@@ -114,6 +116,14 @@ export interface RunsSummaryEvent {
   command: "runs";
   runs: number;
   errors: number;
+}
+
+/** `generate`'s summary: the files written. */
+export interface GenerateSummaryEvent {
+  event: "summary";
+  command: "generate";
+  files: string[];
+  failed: number;
 }
 
 /** The last event of every command. */
@@ -125,4 +135,5 @@ export type SummaryEvent =
   | PruneSummaryEvent
   | RunSummaryEvent
   | RunsSummaryEvent
-  | DiffSummaryEvent;
+  | DiffSummaryEvent
+  | GenerateSummaryEvent;

@@ -39,6 +39,7 @@ import { CopyScheduler } from "./schedule.ts";
 import { snapshotAbsent, snapshotSymlink } from "./small_entries.ts";
 import { type RunSpec, type SnapshotSummary, Staging } from "./staging.ts";
 import { walkTargets } from "./walk.ts";
+import { SnapshotProgress } from "./progress.ts";
 
 export type { SnapshotSummary } from "./staging.ts";
 
@@ -68,6 +69,11 @@ export interface SnapshotOptions {
   full?: boolean;
   /** `--ignore-inode`: leave dev and ino out of the comparison. */
   ignoreInode?: boolean;
+  /**
+   * Measure each file queued to copy, for the progress line's byte total (one lstat more per
+   * changed file): set when a progress line is drawn.
+   */
+  measure?: boolean;
   /** What makes this run, for its record (default: a snapshot). */
   origin?: RunRecord["origin"];
 }
@@ -87,6 +93,8 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   }
   const io = opts.io ?? realIo;
   const staging = new Staging(spec, io, opts.durable, opts.emit);
+  const progress = new SnapshotProgress(opts.emit, opts.measure ?? false);
+  staging.progress = progress;
   let scheduler: CopyScheduler | undefined;
   const files = () =>
     scheduler ??= new CopyScheduler(
@@ -127,6 +135,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   ) => {
     const name = baseName(path);
     if (kind === "file") {
+      progress.queued(path);
       await files().add({ src: path, dir, name, tag: spec.tag, ts: spec.ts, change: why });
     } else if (kind === "symlink") snapshotSymlink(staging, { path, dir, name, change: why });
     else snapshotAbsent(staging, { path, dir, name, change: why });
@@ -171,11 +180,13 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
         const v = judge(target, index.dir, "none", false);
         if (v === undefined || v.unchanged) continue;
         staging.summary.targets++;
+        progress.seen();
         await save(target, index.dir, "none", v.reason);
       }
       continue;
     }
     staging.summary.targets++;
+    progress.seen();
     if (item.kind === "error") {
       staging.fail(item.path, item.reason);
       continue;
@@ -200,6 +211,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     warn({ what: "exclude_unmatched", reason: "matched nothing", pattern });
   }
   await scheduler?.finish();
+  progress.finish();
   staging.flush();
   versions.writeCaches();
   const s = staging.summary;

@@ -25,6 +25,7 @@ import { CommitBatch } from "./commit.ts";
 import type { Emit, SavedEvent, SnapshotCounts } from "../events.ts";
 import type { Io } from "../fs/io.ts";
 import type { CopyJob, FileEntry } from "../pool/protocol.ts";
+import type { SnapshotProgress } from "./progress.ts";
 
 /**
  * Entries staged before a flush: bounds memory and the work lost to a crash. Small
@@ -73,6 +74,8 @@ export class Staging {
    * version cache). Unset, files' sidecars are not rebuilt on this thread at all.
    */
   onSaved: ((dir: BPath, name: BPath, ts: number, sidecar: Sidecar, at: BPath) => void) | undefined;
+  /** Told of each target's outcome as it is known (the progress line). */
+  progress: SnapshotProgress | undefined;
 
   /** `durable`: false only for `--no-fsync`. */
   constructor(spec: RunSpec, io: Io, durable: boolean, emit: Emit) {
@@ -95,12 +98,18 @@ export class Staging {
     };
     this.#batch = new CommitBatch<StagedEntry>(io, durable, {
       committed: (e) => this.#saved(e),
-      failed: (e, reason) => this.fail(e.path, reason),
+      // A staged entry whose commit failed: its progress was counted when it was staged.
+      failed: (e, reason) => this.#fail(e.path, reason),
     });
   }
 
   /** A target that failed: counted, kept for the summary, emitted. */
   fail(path: BPath, reason: string): void {
+    this.progress?.done(path, 0, true);
+    this.#fail(path, reason);
+  }
+
+  #fail(path: BPath, reason: string): void {
     this.summary.failed++;
     this.summary.failures.push({ path, reason });
     this.#emit({ event: "error", command: "snapshot", path: toText(path), reason });
@@ -109,12 +118,14 @@ export class Staging {
   /** A target the walk skipped: it has no content to save. */
   skip(path: BPath, reason: string): void {
     this.summary.skipped++;
+    this.progress?.done(path);
     this.#emit({ event: "skipped", command: "snapshot", path: toText(path), reason });
   }
 
   /** A target equal to its newest complete entry (of TS `ts`): counted, emitted, no entry. */
   unchanged(path: BPath, kind: PriorKind, ts: number): void {
     this.summary.unchanged++;
+    this.progress?.done(path);
     this.#emit({ event: "unchanged", command: "snapshot", path: toText(path), kind, ts });
   }
 
@@ -135,6 +146,7 @@ export class Staging {
       hash,
       change,
     });
+    this.progress?.done(path);
     this.#sealWhenFull();
   }
 
@@ -155,19 +167,13 @@ export class Staging {
       hash: r.hash,
       change: job.change,
     });
+    this.progress?.done(job.src, r.size);
     this.#sealWhenFull();
   }
 
-  /** Commits up to `limit` sealed entries, and shows progress. */
+  /** Commits up to `limit` sealed entries. */
   commitSome(limit: number): void {
     this.#batch.commitReady(limit);
-    const s = this.summary;
-    this.#emit({
-      event: "progress",
-      command: "snapshot",
-      done: s.files + s.symlinks + s.absent,
-      failed: s.failed,
-    });
   }
 
   /** Commits everything staged. */
