@@ -10,7 +10,7 @@ import { fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
 import { entryPaths } from "../store/layout.ts";
 import { copyHashFile } from "./payload.ts";
-import { buildSidecar, encodeSidecar } from "../store/sidecar.ts";
+import { buildFileSidecar, encodeSidecar } from "../store/sidecar.ts";
 import type { CopyJob, FileEntry, SidecarSpec } from "../pool/protocol.ts";
 
 /**
@@ -26,7 +26,7 @@ export function snapshotFile(
 ): FileEntry {
   const c = copyHashFile(job.src, job.dir, job.name, job.tag, job.ts, buf, direct);
   const json = encodeSidecar(
-    buildSidecar({ kind: "file", ...c }, spec.schema, spec.run, runDate(spec.run), job.change),
+    buildFileSidecar(c, spec.schema, spec.run, runDate(spec.run), job.change),
   );
   const paths = entryPaths(job.dir, job.name, job.tag, c.ts);
   try {

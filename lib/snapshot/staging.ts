@@ -13,6 +13,7 @@ import { posix } from "node:path";
 import { baseName, type BPath, toText } from "../fs/bpath.ts";
 import { entryPaths } from "../store/layout.ts";
 import {
+  buildFileSidecar,
   buildSidecar,
   type ChangeReason,
   encodeSidecar,
@@ -156,7 +157,7 @@ export class Staging {
     // The worker built this same sidecar from the same facts (lib/snapshot/file_entry.ts).
     const sidecar = this.onSaved === undefined
       ? undefined
-      : buildSidecar({ kind: "file", ...r }, this.spec.schema, this.spec.ts, this.#now, job.change);
+      : buildFileSidecar(r, this.spec.schema, this.spec.ts, this.#now, job.change);
     this.#batch.stageWritten(job.dir, r.sidecarTemp, names.sidecar, names.payload, {
       path: job.src,
       dir: job.dir,
