@@ -177,5 +177,10 @@ export function helpText(command: CommandName | undefined): string {
 }
 
 function globalsText(): string {
-  return `Global options (before or after COMMAND):\n${optionLines(GLOBAL, undefined)}`;
+  return `Global options (before or after COMMAND):\n${optionLines(GLOBAL, undefined)}\n\n` +
+    NEGATIONS_TEXT;
 }
+
+const NEGATIONS_TEXT = `Each boolean option X a config can set has --no-X (--no-quiet, --no-json,
+--no-dry-run...) to undo it; --fsync and --pre-snapshot undo --no-fsync and
+--no-pre-snapshot. The last of --X and --no-X wins.`;
