@@ -20,6 +20,47 @@ import { encodeRunRecord, type RunRecord, runRecordPath } from "../store/runs.ts
 /** A run's record without its PATHs (each copy lists its own). */
 export type RunCounts = Omit<RunRecord, "paths" | "schema">;
 
+/** What a run's summary says of its targets, in the shape of a record's counts. */
+export interface RunTally {
+  targets: number;
+  files: number;
+  symlinks: number;
+  absent: number;
+  unchanged: number;
+  deleted: number;
+  failed: number;
+  skipped: number;
+  bytes: number;
+}
+
+/**
+ * The counts of the record of run `ts` from its summary, or undefined when the run covered
+ * nothing (every target failed: no file saved, none compared) and leaves no record.
+ */
+export function runCounts(
+  s: RunTally,
+  ts: number,
+  tag: string,
+  origin: RunRecord["origin"],
+): RunCounts | undefined {
+  const covered = s.files + s.symlinks + s.absent + s.deleted + s.unchanged > 0 || s.failed === 0;
+  if (!covered) return undefined;
+  return {
+    ts,
+    tag,
+    origin,
+    outcome: s.failed > 0 ? "partial" : "complete",
+    finishedAt: Date.now(),
+    targets: s.targets,
+    new: s.files + s.symlinks + s.absent,
+    unchanged: s.unchanged,
+    deleted: s.deleted,
+    failed: s.failed,
+    skipped: s.skipped,
+    bytesAdded: s.bytes,
+  };
+}
+
 /** Writes the run's record beside each PATH's entries; the failures, by file. */
 export function writeRunRecords(
   paths: readonly BPath[],

@@ -31,7 +31,7 @@ import { type Io, realIo } from "../fs/io.ts";
 import type { WorkerPool } from "../pool/pool.ts";
 import type { RunRecord } from "../store/runs.ts";
 import type { ChangeReason, SchemaChoice } from "../store/sidecar.ts";
-import { writeRunRecords } from "./record.ts";
+import { runCounts, writeRunRecords } from "./record.ts";
 import { type Verdict, Versions } from "./versions.ts";
 import { EntryDirs } from "./entry_dirs.ts";
 import { Excludes } from "./exclude.ts";
@@ -108,11 +108,13 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   if (opts.store !== undefined) {
     staging.onSaved = (dir, name, ts, sidecar, at) => versions.remember(dir, name, ts, sidecar, at);
   }
+  // Two option objects made once, not one per target.
   const judging = {
     tag: spec.tag,
     full: opts.full ?? false,
     ignoreInode: opts.ignoreInode ?? false,
   };
+  const notFull = { ...judging, full: false };
   /** The verdict on a target in entry directory `dir`; undefined when it failed (reported). */
   const judge = (
     path: BPath,
@@ -121,7 +123,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     full = judging.full,
   ): Verdict | undefined => {
     try {
-      return versions.of(dir).judge(path, kind, { ...judging, full });
+      return versions.of(dir).judge(path, kind, full ? judging : notFull);
     } catch (e) {
       staging.fail(path, `cannot compare with its newest entry: ${reasonOf(e)}`);
       return undefined;
@@ -214,29 +216,10 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
   progress.finish();
   staging.flush();
   versions.writeCaches();
-  const s = staging.summary;
-  // A run that saved nothing and compared nothing (every target failed) covered nothing.
-  const covered = s.files + s.symlinks + s.absent + s.deleted + s.unchanged > 0 || s.failed === 0;
-  const failures = !covered ? [] : writeRunRecords(
-    opts.paths,
-    {
-      ts: spec.ts,
-      tag: spec.tag,
-      origin,
-      outcome: s.failed > 0 ? "partial" : "complete",
-      finishedAt: Date.now(),
-      targets: s.targets,
-      new: s.files + s.symlinks + s.absent,
-      unchanged: s.unchanged,
-      deleted: s.deleted,
-      failed: s.failed,
-      skipped: s.skipped,
-      bytesAdded: s.bytes,
-    },
-    opts.store,
-    opts.durable,
-    io,
-  );
+  const counts = runCounts(staging.summary, spec.ts, spec.tag, origin);
+  const failures = counts === undefined
+    ? []
+    : writeRunRecords(opts.paths, counts, opts.store, opts.durable, io);
   for (const f of failures) staging.fail(f.path, f.reason);
 
   // A later run must get a later TS, even in the same millisecond.
