@@ -147,3 +147,65 @@ function withKind(st: FdStat): PathStat {
   out.kind = kindOfMode(st.mode);
   return out;
 }
+
+/**
+ * The stamp of a file: its inode, size, mtime and ctime (ns) as decimal text, what any
+ * rewrite or replacement of it moves (the version cache, lib/store/cache.ts, keys on it).
+ */
+export function stampText(st: Pick<FdStat, "ino" | "size" | "mtimeNs" | "ctimeNs">): string {
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/** What `quickStat` gives: the kind, the size and the stamp of a path. */
+export interface QuickStat {
+  kind: PathStat["kind"];
+  size: number;
+  stamp: string;
+}
+
+/**
+ * `lstatPath` reduced to kind, size and `stampText`, built from struct statx without
+ * BigInts where the values fit (an unchanged run looks so at two files per target: the
+ * newest entry's sidecar and payload); undefined when `path` does not exist.
+ * @throws a system error (with `code`) for anything but ENOENT.
+ */
+export function quickStat(path: BPath): QuickStat | undefined {
+  const libc = libcHandle();
+  if (libc?.statxPath === undefined) {
+    const st = lstatPath(path);
+    return st === undefined ? undefined : { kind: st.kind, size: st.size, stamp: stampText(st) };
+  }
+  if (libc.statxPath(cPath(path), statxBuf) !== 0) {
+    const errno = libc.errno();
+    if (errno === 2 /* ENOENT */) return undefined;
+    throw errnoError("lstat", errno, path);
+  }
+  const size = u64Number(40);
+  const ino = u64Text(32);
+  return {
+    kind: kindOfMode(statxView.getUint16(28, true)),
+    size,
+    stamp: `${ino}:${size}:${nsText(112)}:${nsText(96)}`,
+  };
+}
+
+/** The u64 at `off` of `statxBuf` as a number (sizes: below 2^53). */
+function u64Number(off: number): number {
+  return statxView.getUint32(off + 4, true) * 2 ** 32 + statxView.getUint32(off, true);
+}
+
+/** The u64 at `off` of `statxBuf` as decimal text. */
+function u64Text(off: number): string {
+  const hi = statxView.getUint32(off + 4, true);
+  if (hi < 2 ** 21) return String(hi * 2 ** 32 + statxView.getUint32(off, true));
+  return statxView.getBigUint64(off, true).toString();
+}
+
+/** The statx timestamp at `off` in nanoseconds, as decimal text (`statxNs`, as text). */
+function nsText(off: number): string {
+  const hi = statxView.getInt32(off + 4, true);
+  const sec = hi * 2 ** 32 + statxView.getUint32(off, true);
+  const nsec = statxView.getUint32(off + 8, true);
+  if (hi < 0 || hi >= 2 ** 20) return statxNs(off).toString();
+  return sec === 0 ? String(nsec) : `${sec}${String(nsec).padStart(9, "0")}`;
+}

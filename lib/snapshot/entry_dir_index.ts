@@ -23,7 +23,7 @@ import {
   readDirents,
 } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
-import { fstatFd, lstatPath, type PathStat } from "../fs/stat.ts";
+import { fstatFd, lstatPath, type QuickStat, quickStat } from "../fs/stat.ts";
 import { type CachedVersion, readCache, stampOf } from "../store/cache.ts";
 import { changeReason, type Current } from "../store/identity.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
@@ -147,9 +147,9 @@ export class EntryDirIndex {
       s = read.sidecar;
       this.remember(name, { ts: newest.ts, stamp: read.stamp, sidecar: s });
     }
-    let pst: PathStat | undefined;
+    let pst: QuickStat | undefined;
     try {
-      pst = lstatPath(joinName(this.dir, payloadName(name, this.#tag, newest.ts)));
+      pst = quickStat(joinName(this.dir, payloadName(name, this.#tag, newest.ts)));
     } catch (_e) {
       // A payload that cannot be stat'ed cannot be reused.
       return undefined;
@@ -176,14 +176,14 @@ function cachedSidecar(
 ): Sidecar | undefined {
   const c = cache.get(name);
   if (c === undefined || c.ts !== ts) return undefined;
-  let st: PathStat | undefined;
+  let st: QuickStat | undefined;
   try {
-    st = lstatPath(path);
+    st = quickStat(path);
   } catch (_e) {
     // Cannot stat it: not known to be as cached; the read that follows decides.
     return undefined;
   }
-  return st !== undefined && stampOf(st) === c.stamp ? c.sidecar : undefined;
+  return st !== undefined && st.stamp === c.stamp ? c.sidecar : undefined;
 }
 
 /**

@@ -6,8 +6,8 @@
  */
 import { posix } from "node:path";
 import type { BPath } from "../fs/bpath.ts";
-import { lstatPath, type PathStat } from "../fs/stat.ts";
-import { type CachedVersion, readCache, stampOf, writeCache } from "../store/cache.ts";
+import { type QuickStat, quickStat } from "../fs/stat.ts";
+import { type CachedVersion, readCache, writeCache } from "../store/cache.ts";
 import type { Sidecar } from "../store/sidecar.ts";
 import { EntryDirIndex } from "./entry_dir_index.ts";
 
@@ -62,15 +62,15 @@ export class Versions {
    * directories.
    */
   remember(dir: BPath, name: BPath, ts: number, sidecar: Sidecar, path: BPath): void {
-    let st: PathStat | undefined;
+    let st: QuickStat | undefined;
     try {
-      st = lstatPath(path);
+      st = quickStat(path);
     } catch (_e) {
       // Not cached: the next run reads the sidecar instead.
       return;
     }
     if (st === undefined) return;
-    this.#note(dir, name, { ts, stamp: stampOf(st), sidecar });
+    this.#note(dir, name, { ts, stamp: st.stamp, sidecar });
   }
 
   #note(dir: BPath, name: BPath, v: CachedVersion): void {

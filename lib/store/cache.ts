@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
-import type { FdStat } from "../fs/stat.ts";
+import { stampText } from "../fs/stat.ts";
 import { cacheName } from "./layout.ts";
 import type { Sidecar } from "./sidecar.ts";
 import { validateSidecar } from "./sidecar_reader.ts";
@@ -27,10 +27,8 @@ export interface CachedVersion {
   sidecar: Sidecar;
 }
 
-/** The stamp of a sidecar file: what any change of it moves. */
-export function stampOf(st: Pick<FdStat, "ino" | "size" | "mtimeNs" | "ctimeNs">): string {
-  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-}
+/** The stamp of a sidecar file: what any change of it moves (lib/fs/stat.ts `stampText`). */
+export const stampOf = stampText;
 
 /**
  * Reads the cache of `dir` for `tag`; empty when missing or not usable.
