@@ -6,8 +6,9 @@
  * It is only a cache: the entries stay the truth. A cached sidecar is used only when the
  * directory's newest sidecar for that name has the cached TS and the sidecar file still
  * has the cached stamp (inode, size, mtime and ctime to the nanosecond: any rewrite or
- * replacement moves the ctime), and it still passes the validating reader. A cache that
- * is missing, unreadable, corrupt or stale costs a read, never a wrong verdict. It is
+ * replacement moves the ctime). It keeps only what the judgement reads of a sidecar (`Row`),
+ * checked on reading as the sidecar reader checks it. A cache that is missing, unreadable,
+ * corrupt or stale costs a read, never a wrong verdict. It is
  * written whole to a temp name and renamed (a crash leaves the old one or a temp, both
  * harmless); it is not flushed, since losing it is never wrong.
  */
@@ -18,7 +19,6 @@ import { writeTempFile } from "../fs/atomic_write.ts";
 import { stampText } from "../fs/stat.ts";
 import { cacheName } from "./layout.ts";
 import type { Sidecar } from "./sidecar.ts";
-import { validateSidecar } from "./sidecar_reader.ts";
 
 /** One cached newest entry: TS, the sidecar file's stamp, the sidecar. */
 export interface CachedVersion {
@@ -29,6 +29,87 @@ export interface CachedVersion {
 
 /** The stamp of a sidecar file: what any change of it moves (lib/fs/stat.ts `stampText`). */
 export const stampOf = stampText;
+
+const SCHEMA = "snapyard_cache.v2";
+const SCHEMAS: readonly Sidecar["schema"][] = [
+  "backup_meta.v1",
+  "backup_meta.v2",
+  "backup_meta.v3",
+];
+const KINDS: readonly string[] = ["file", "symlink", "none"];
+const MODE_RE = /^[0-7]{1,7}$/;
+const IDENTITY_RE =
+  /^(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,19})$/;
+
+/**
+ * A cache row: `[TS, stamp, schema (1-3), kind, size, mode, uid, gid, run, identity, link]`,
+ * only what the unchanged judgement reads of a sidecar (lib/store/identity.ts), missing
+ * fields `null`, the identity as `dev:ino:mtime_ns:ctime_ns`. A third of a whole sidecar's
+ * text, and arrays parse faster than objects.
+ */
+type Row = [
+  number,
+  string,
+  number,
+  string,
+  number | null,
+  string | null,
+  number | null,
+  number | null,
+  number | null,
+  string | null,
+  string | null,
+];
+
+function rowOf(v: CachedVersion): Row {
+  const s = v.sidecar;
+  const id = s.identity;
+  return [
+    v.ts,
+    v.stamp,
+    SCHEMAS.indexOf(s.schema) + 1,
+    s.prior_kind,
+    s.size ?? null,
+    s.mode ?? null,
+    s.uid ?? null,
+    s.gid ?? null,
+    s.run ?? null,
+    id === undefined ? null : `${id.dev}:${id.ino}:${id.mtime_ns}:${id.ctime_ns}`,
+    s.prior_dest ?? null,
+  ];
+}
+
+/** A count a row may hold: null, or a non-negative number. */
+function isCount(v: unknown): v is number | null {
+  return v === null || (typeof v === "number" && Number.isFinite(v) && v >= 0);
+}
+
+/** The version a row holds, or undefined when it is not of the right shape. */
+function versionOf(r: unknown): CachedVersion | undefined {
+  if (!Array.isArray(r) || r.length !== 11) return undefined;
+  const [ts, stamp, schema, kind, size, mode, uid, gid, run, identity, link] = r;
+  if (typeof ts !== "number" || typeof stamp !== "string") return undefined;
+  const name = SCHEMAS[(schema as number) - 1];
+  if (name === undefined || !KINDS.includes(kind)) return undefined;
+  if (!isCount(size) || !isCount(uid) || !isCount(gid) || !isCount(run)) return undefined;
+  if (mode !== null && (typeof mode !== "string" || !MODE_RE.test(mode))) return undefined;
+  if (link !== null && typeof link !== "string") return undefined;
+  if (kind === "file" && mode === null) return undefined;
+  if (kind === "symlink" && link === null) return undefined;
+  const sidecar: Sidecar = { schema: name, prior_kind: kind as Sidecar["prior_kind"] };
+  if (link !== null) sidecar.prior_dest = link;
+  if (mode !== null) sidecar.mode = mode;
+  if (size !== null) sidecar.size = size;
+  if (uid !== null) sidecar.uid = uid;
+  if (gid !== null) sidecar.gid = gid;
+  if (run !== null) sidecar.run = run;
+  if (identity !== null) {
+    const m = typeof identity === "string" ? IDENTITY_RE.exec(identity) : null;
+    if (m === null) return undefined;
+    sidecar.identity = { dev: m[1]!, ino: m[2]!, mtime_ns: m[3]!, ctime_ns: m[4]! };
+  }
+  return { ts, stamp, sidecar };
+}
 
 /**
  * Reads the cache of `dir` for `tag`; empty when missing or not usable.
@@ -44,13 +125,10 @@ export function readCache(dir: BPath, tag: string): Map<BPath, CachedVersion> {
     return out;
   }
   const o = raw as { schema?: unknown; entries?: unknown };
-  if (o?.schema !== "snapyard_cache.v1" || typeof o.entries !== "object" || o.entries === null) {
-    return out;
-  }
-  for (const [name, v] of Object.entries(o.entries as Record<string, unknown>)) {
-    if (!Array.isArray(v) || typeof v[0] !== "number" || typeof v[1] !== "string") continue;
-    const s = validateSidecar(v[2]);
-    if (s.ok) out.set(name, { ts: v[0], stamp: v[1], sidecar: s.sidecar });
+  if (o?.schema !== SCHEMA || typeof o.entries !== "object" || o.entries === null) return out;
+  for (const [name, r] of Object.entries(o.entries as Record<string, unknown>)) {
+    const v = versionOf(r);
+    if (v !== undefined) out.set(name, v);
   }
   return out;
 }
@@ -60,10 +138,10 @@ export function readCache(dir: BPath, tag: string): Map<BPath, CachedVersion> {
  * @throws the system error of the write or the rename (the temp is removed).
  */
 export function writeCache(dir: BPath, tag: string, versions: Map<BPath, CachedVersion>): void {
-  const entries: Record<string, [number, string, Sidecar]> = {};
-  for (const [name, v] of versions) entries[name] = [v.ts, v.stamp, v.sidecar];
-  // Byte names (one char per byte) and sidecar text alike round-trip through JSON.
-  const text = JSON.stringify({ schema: "snapyard_cache.v1", tag, entries });
+  const entries: Record<string, Row> = {};
+  for (const [name, v] of versions) entries[name] = rowOf(v);
+  // Byte names and link texts (one char per byte) round-trip through JSON.
+  const text = JSON.stringify({ schema: SCHEMA, tag, entries });
   const final = posix.join(dir, cacheName(tag));
   const temp = writeTempFile(final, text);
   try {

@@ -1,0 +1,85 @@
+/** Unit tests of lib/store/cache.ts: what a cache row keeps, and rows of the wrong shape. */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { posix } from "node:path";
+import { test } from "node:test";
+import { fromText } from "../../lib/fs/bpath.ts";
+import { type CachedVersion, readCache, writeCache } from "../../lib/store/cache.ts";
+import { cacheName } from "../../lib/store/layout.ts";
+import type { Sidecar } from "../../lib/store/sidecar.ts";
+import { tempDir } from "../_helpers/helpers.ts";
+
+const FILE: Sidecar = {
+  schema: "backup_meta.v3",
+  prior_kind: "file",
+  mode: "100644",
+  payload_hash: "a".repeat(64),
+  size: 12,
+  mtime_ms: 1_700_000_000_123,
+  uid: 1000,
+  gid: 100,
+  created_at: "2026-12-02T00:00:00.000Z",
+  run: 1_700_000_001_000,
+  change: "new",
+  identity: {
+    dev: "2049",
+    ino: "18446744073709551615",
+    mtime_ns: "1700000000123456789",
+    ctime_ns: "1700000000123456789",
+  },
+};
+const LINK: Sidecar = { schema: "backup_meta.v1", prior_kind: "symlink", prior_dest: "t\xe9\xff" };
+const NONE: Sidecar = { schema: "backup_meta.v3", prior_kind: "none", run: 5 };
+const V2: Sidecar = {
+  schema: "backup_meta.v2",
+  prior_kind: "file",
+  mode: "600",
+  payload_hash: "b".repeat(64),
+};
+
+/** What the judgement reads of a sidecar: everything but its hash, creation time, mtime_ms and change. */
+function judged(s: Sidecar): Sidecar {
+  const { payload_hash: _h, created_at: _c, mtime_ms: _m, change: _w, ...rest } = s;
+  return rest;
+}
+
+test("writeCache() then readCache() gives back what the unchanged judgement reads of each sidecar", async () => {
+  await using dir = tempDir();
+  const versions = new Map<string, CachedVersion>([
+    ["a", { ts: 1, stamp: "1:2:3:4", sidecar: FILE }],
+    ["l\xff", { ts: 2, stamp: "5:6:7:8", sidecar: LINK }],
+    ["n", { ts: 3, stamp: "9:0:1:2", sidecar: NONE }],
+    ["v", { ts: 4, stamp: "3:4:5:6", sidecar: V2 }],
+  ]);
+  writeCache(fromText(dir.path), "snapyard", versions);
+  const back = readCache(fromText(dir.path), "snapyard");
+  assert.deepEqual(
+    [...back].map(([n, v]) => [n, v.ts, v.stamp, v.sidecar]),
+    [...versions].map(([n, v]) => [n, v.ts, v.stamp, judged(v.sidecar)]),
+  );
+});
+
+test("readCache() drops each row of the wrong shape alone, and a cache of another schema whole", async () => {
+  await using dir = tempDir();
+  const file = posix.join(dir.path, cacheName("snapyard"));
+  const good = [1, "s", 3, "file", 1, "644", 0, 0, 9, "1:2:3:4", null];
+  const rows = {
+    good,
+    noMode: [1, "s", 3, "file", 1, null, 0, 0, 9, "1:2:3:4", null],
+    badIdentity: [1, "s", 3, "file", 1, "644", 0, 0, 9, "1:2:x:4", null],
+    linkWithoutText: [1, "s", 1, "symlink", null, null, null, null, null, null, null],
+    badSchema: [1, "s", 7, "none", null, null, null, null, null, null, null],
+    negative: [1, "s", 3, "file", -1, "644", 0, 0, 9, null, null],
+    short: [1, "s", 3, "none"],
+  };
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ schema: "snapyard_cache.v2", tag: "snapyard", entries: rows }),
+  );
+  assert.deepEqual([...readCache(fromText(dir.path), "snapyard").keys()], ["good"]);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ schema: "snapyard_cache.v1", tag: "snapyard", entries: { good } }),
+  );
+  assert.equal(readCache(fromText(dir.path), "snapyard").size, 0);
+});
