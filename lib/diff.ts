@@ -22,7 +22,13 @@ import { type BPath, fsPath, toText } from "./fs/bpath.ts";
 import { type Outcome, reasonOf } from "./errors.ts";
 import type { DiffSide, Emit } from "./events.ts";
 import type { TargetScan } from "./store/entries.ts";
-import { type AtSpec, collectTargets, distinctTargets, selectEntry } from "./store/selection.ts";
+import {
+  type AtSpec,
+  collectTargets,
+  distinctTargets,
+  searchedText,
+  selectEntry,
+} from "./store/selection.ts";
 import { Excludes } from "./snapshot/exclude.ts";
 import { walkTargets } from "./snapshot/walk.ts";
 import { classify, kindOf } from "./diff_classify.ts";
@@ -108,7 +114,9 @@ export function diff(opts: DiffOptions): DiffSummary {
   if (!seen.older) missing.push(older);
   if (newer !== undefined && !seen.newer) missing.push(newer);
   for (const at of missing) {
-    for (const p of opts.paths) error(p, noEntryReason(at, opts.tag));
+    for (const p of opts.paths) {
+      error(p, `${noEntryReason(at, opts.tag)} (looked in ${searchedText(p, opts.store)})`);
+    }
   }
   if (missing.length > 0) sum.outcome = "BACKUP_MISSING";
   else if (sum.errors > 0) sum.outcome = "PARTIAL";

@@ -3,10 +3,8 @@
  * events. PATHs with no entry at all (a forgotten `--store`?) are BACKUP_MISSING, each
  * named with the directories searched.
  */
-import * as fs from "node:fs";
-import { posix } from "node:path";
-import { type BPath, fsPath, toText } from "../fs/bpath.ts";
-import { entryDir } from "../store/layout.ts";
+import { toText } from "../fs/bpath.ts";
+import { searchedText } from "../store/selection.ts";
 import type { CommandContext, Outcome } from "./context.ts";
 import type { ProblemEvent, VerifySummaryEvent } from "../events.ts";
 import { type Finding, verify, type VerifySummary } from "../verify.ts";
@@ -45,15 +43,6 @@ export function verifySummaryEvent(s: VerifySummary): VerifySummaryEvent {
   };
 }
 
-/** Where the entries of PATH `p` would be: beside it, and below it when it is a directory. */
-export function searchedDirs(p: BPath, store: BPath | undefined): BPath[] {
-  const dirs = [entryDir(p, store)];
-  if (fs.statSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory()) {
-    dirs.push(store === undefined ? p : posix.join(store, p));
-  }
-  return dirs;
-}
-
 /**
  * Verifies ctx.paths (or the whole --store): INTEGRITY (exit 71) when anything is not ok,
  * BACKUP_MISSING (exit 60) when PATHs were given and not one entry was found.
@@ -74,13 +63,12 @@ export async function verifyCommand(ctx: CommandContext): Promise<Outcome> {
   if (nothing && ctx.paths.length > 0) {
     const where = o.store === undefined ? "beside it, without --store" : `in "${toText(o.store)}"`;
     for (const p of ctx.paths) {
-      const dirs = searchedDirs(p, o.store).map((d) => `"${toText(d)}"`).join(" and below ");
       r.emit({
         event: "error",
         command: "verify",
         path: toText(p),
         code: "BACKUP_MISSING",
-        reason: `no entries of tag "${o.tag}" ${where} (looked in ${dirs})`,
+        reason: `no entries of tag "${o.tag}" ${where} (looked in ${searchedText(p, o.store)})`,
       });
     }
     r.emit(verifySummaryEvent(s));

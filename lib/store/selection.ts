@@ -7,9 +7,10 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, type DirEntry, fsPath, readDirents } from "../fs/bpath.ts";
+import { type BPath, type DirEntry, fsPath, readDirents, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { type EntryRef, scanEntryDir, scanTarget, type TargetScan } from "./entries.ts";
+import { entryDir } from "./layout.ts";
 
 /** `--at`: which entry a reading command selects. */
 export type AtSpec = { kind: "latest" } | { kind: "previous" } | { kind: "ts"; ts: number };
@@ -124,4 +125,21 @@ function isDir(p: BPath): boolean {
     if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") return false;
     throw e;
   }
+}
+
+/**
+ * Where the entries of PATH `p` are looked for: beside it (its entry directory), and below
+ * it when it is a directory; what a "no entry" message names.
+ */
+export function searchedDirs(p: BPath, store: BPath | undefined): BPath[] {
+  const dirs = [entryDir(p, store)];
+  if (fs.statSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory()) {
+    dirs.push(store === undefined ? p : posix.join(store, p));
+  }
+  return dirs;
+}
+
+/** `searchedDirs` as text for a message: `"/a" and below "/a/b"`. */
+export function searchedText(p: BPath, store: BPath | undefined): string {
+  return searchedDirs(p, store).map((d) => `"${toText(d)}"`).join(" and below ");
 }

@@ -194,7 +194,7 @@ test("diff --exclude leaves matching targets out on both sides", async () => {
   ]);
 });
 
-test("diff --at TS with no entry at or before TS exits 60 naming the PATH", async () => {
+test("diff --at TS with no entry at or before TS exits 60 naming the PATH and where it looked", async () => {
   await using dir = tempDir();
   makeEtc(dir.path);
   const etc = dir.join("etc");
@@ -203,7 +203,10 @@ test("diff --at TS with no entry at or before TS exits 60 naming the PATH", asyn
   assert.equal(r.code, 60, r.stderr);
   assert.match(
     r.stderr,
-    new RegExp(`Cannot diff "${etc}": no entry of tag "snapyard" at or before ${ts - 1000}`),
+    new RegExp(
+      `Cannot diff "${etc}": no entry of tag "snapyard" at or before ${ts - 1000} ` +
+        `\\(looked in "${dir.path}" and below "${etc}"\\)`,
+    ),
   );
   const none = await cli(dir.path, ["diff", dir.join("nothing-here")]);
   assert.equal(none.code, 60, none.stderr);
