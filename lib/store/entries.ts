@@ -61,8 +61,8 @@ function emptyScan(target: BPath, dir: BPath, tag: string): TargetScan {
   };
 }
 
-/** The names in `dir`; none when it does not exist. */
-function namesOrNone(dir: BPath): BPath[] {
+/** The names in `dir`; none when it does not exist (or is a file: no entries below it). */
+export function namesOrNone(dir: BPath): BPath[] {
   try {
     return readNames(dir);
   } catch (e) {

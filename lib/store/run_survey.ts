@@ -15,11 +15,11 @@
  */
 import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fsPath, joinName, readNames } from "../fs/bpath.ts";
+import { type BPath, fsPath, joinName } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { anchorDir, isDirTempOf, parseAnyName } from "./layout.ts";
 import { type RunFile, type RunRecord, runRecordPath, runsIn } from "./runs.ts";
-import { scanTarget } from "./entries.ts";
+import { namesOrNone, scanTarget } from "./entries.ts";
 import { entriesOf, walkDirs } from "./selection.ts";
 
 /** One run, read from one or more identical copies of its record. */
@@ -146,16 +146,6 @@ export function surveyRuns(
   }
   const runs = [...byTs.values()].sort((a, b) => b.ts - a.ts);
   return { runs, corrupt, entryTss, temps: [...temps] };
-}
-
-/** The names in `dir`; none when it does not exist (or is a file: a file PATH's anchor). */
-function namesOrNone(dir: BPath): BPath[] {
-  try {
-    return readNames(dir);
-  } catch (e) {
-    if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") return [];
-    throw e;
-  }
 }
 
 /**

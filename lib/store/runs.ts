@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fromText, fsPath, readNames, toText } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
+import { namesOrNone } from "./entries.ts";
 import { anchorDir, parseRunRecordName, runRecordName } from "./layout.ts";
 
 /** What a run did. */
@@ -149,18 +150,8 @@ export interface RunFile {
  * @throws the system error when `dir` exists but cannot be read.
  */
 export function runsIn(dir: BPath, tag: string, names?: readonly BPath[]): RunFile[] {
-  let list = names;
-  if (list === undefined) {
-    try {
-      list = readNames(dir);
-    } catch (e) {
-      // No directory means no records there.
-      if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") return [];
-      throw e;
-    }
-  }
   const out: RunFile[] = [];
-  for (const n of list) {
+  for (const n of names ?? namesOrNone(dir)) {
     const p = parseRunRecordName(n);
     if (p === undefined || p.tag !== tag) continue;
     const path = posix.join(dir, n);
