@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import { type BPath, fsPath } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { atomicWriteFile, writeTempFile } from "../fs/atomic_write.ts";
+import type { SnapshotCounts } from "../events.ts";
 import type { Io } from "../fs/io.ts";
 import { anchorDir } from "../store/layout.ts";
 import { encodeRunRecord, type RunRecord, runRecordPath } from "../store/runs.ts";
@@ -20,25 +21,12 @@ import { encodeRunRecord, type RunRecord, runRecordPath } from "../store/runs.ts
 /** A run's record without its PATHs (each copy lists its own). */
 export type RunCounts = Omit<RunRecord, "paths" | "schema">;
 
-/** What a run's summary says of its targets, in the shape of a record's counts. */
-export interface RunTally {
-  targets: number;
-  files: number;
-  symlinks: number;
-  absent: number;
-  unchanged: number;
-  deleted: number;
-  failed: number;
-  skipped: number;
-  bytes: number;
-}
-
 /**
  * The counts of the record of run `ts` from its summary, or undefined when the run covered
  * nothing (every target failed: no file saved, none compared) and leaves no record.
  */
 export function runCounts(
-  s: RunTally,
+  s: SnapshotCounts,
   ts: number,
   tag: string,
   origin: RunRecord["origin"],
