@@ -20,7 +20,7 @@
 import * as fs from "node:fs";
 import { type BPath, fsPath, toText } from "./fs/bpath.ts";
 import { type Outcome, reasonOf } from "./errors.ts";
-import type { DiffSide, Emit } from "./events.ts";
+import type { DiffSide, DiffSummaryEvent, Emit } from "./events.ts";
 import type { TargetScan } from "./store/entries.ts";
 import {
   type AtSpec,
@@ -45,17 +45,9 @@ export interface DiffOptions {
   emit: Emit;
 }
 
-/** The counts of a diff. */
-export interface DiffSummary {
+/** The counts of a diff (its summary event's fields) and its outcome. */
+export interface DiffSummary extends Omit<DiffSummaryEvent, "event" | "command"> {
   outcome: Outcome;
-  from: DiffSide;
-  to: DiffSide;
-  targets: number;
-  added: number;
-  removed: number;
-  changed: number;
-  unchanged: number;
-  errors: number;
 }
 
 const LATEST: AtSpec = { kind: "latest" };
