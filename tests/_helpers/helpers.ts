@@ -228,3 +228,16 @@ export async function holdLock(path: string): Promise<AsyncDisposable> {
     },
   };
 }
+
+/** Whether this process can mount a tmpfs (root with the capability: not in every container). */
+export function canMount(): boolean {
+  if (!IS_ROOT) return false;
+  const probe = fs.mkdtempSync("/tmp/snapyard-mount-probe-");
+  try {
+    if (spawnSync("mount", ["-t", "tmpfs", "none", probe]).status !== 0) return false;
+    spawnSync("umount", [probe]);
+    return true;
+  } finally {
+    fs.rmdirSync(probe);
+  }
+}

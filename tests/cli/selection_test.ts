@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { test } from "node:test";
-import { IS_ROOT, jsonLines, makeTree, runCli, tempDir } from "../_helpers/helpers.ts";
+import { canMount, jsonLines, makeTree, runCli, tempDir } from "../_helpers/helpers.ts";
 
 /** The paths of the `saved` events of a `--json` run, sorted. */
 function savedPaths(stdout: string): string[] {
@@ -210,19 +210,6 @@ test("run --exclude and --exclude-if-present leave their targets out of its snap
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(savedPaths(r.stdout), [dir.join("d/b")]);
 });
-
-/** Whether this process can mount a tmpfs (root with the capability: not in every container). */
-function canMount(): boolean {
-  if (!IS_ROOT) return false;
-  const probe = fs.mkdtempSync("/tmp/snapyard-mount-probe-");
-  try {
-    if (spawnSync("mount", ["-t", "tmpfs", "none", probe]).status !== 0) return false;
-    spawnSync("umount", [probe]);
-    return true;
-  } finally {
-    fs.rmdirSync(probe);
-  }
-}
 
 test("snapshot -x does not walk a mount below PATH; without -x it does", {
   skip: canMount() ? false : "cannot mount a tmpfs here (needs root)",

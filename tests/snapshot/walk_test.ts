@@ -10,7 +10,7 @@ import { fromText } from "../../lib/fs/bpath.ts";
 import { Excludes } from "../../lib/snapshot/exclude.ts";
 import { payloadName, sidecarName } from "../../lib/store/layout.ts";
 import { type WalkItem, type WalkOptions, walkTargets } from "../../lib/snapshot/walk.ts";
-import { type Fixture, IS_ROOT, makeTree, RUNTIME, tempDir } from "../_helpers/helpers.ts";
+import { canMount, type Fixture, makeTree, RUNTIME, tempDir } from "../_helpers/helpers.ts";
 
 const NONE: WalkOptions = { exclude: new Excludes([]), skipDirs: new Set() };
 
@@ -244,19 +244,6 @@ test("walkTargets() yields empty for a directory PATH with no target, not for on
     { kind: "file", path: dir.join("other/y") },
   ]);
 });
-
-/** Whether this process can mount a tmpfs (root with the capability: not in every container). */
-function canMount(): boolean {
-  if (!IS_ROOT) return false;
-  const probe = fs.mkdtempSync("/tmp/snapyard-mount-probe-");
-  try {
-    if (spawnSync("mount", ["-t", "tmpfs", "none", probe]).status !== 0) return false;
-    spawnSync("umount", [probe]);
-    return true;
-  } finally {
-    fs.rmdirSync(probe);
-  }
-}
 
 test("walkTargets() with oneFileSystem lists a mount point but does not enter it", {
   skip: canMount() ? false : "cannot mount a tmpfs here (needs root)",
