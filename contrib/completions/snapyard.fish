@@ -45,7 +45,7 @@ complete -c snapyard -n "__fish_seen_subcommand_from restore" -l no-pre-snapshot
 complete -c snapyard -n "__fish_seen_subcommand_from restore" -l allow-unverified -d 'restore v1 file entries that have no hash (switchyard-fs)'
 complete -c snapyard -n "__fish_seen_subcommand_from restore" -l no-fsync -d 'FOR TESTS AND BENCHMARKS ONLY: skip the flushes'
 complete -c snapyard -n "__fish_seen_subcommand_from restore" -l delete -d 'with --at TS: remove targets created after that run'
-complete -c snapyard -n "__fish_seen_subcommand_from restore" -l target -r -F -d 'write each target under this directory instead of in place'
+complete -c snapyard -n "__fish_seen_subcommand_from restore" -l target -r -F -d 'write each target under the directory PATH instead of in place'
 complete -c snapyard -n "__fish_seen_subcommand_from restore" -l json -d 'one JSON object per line on stdout: events, then a summary'
 complete -c snapyard -n "__fish_seen_subcommand_from restore" -l quiet -s q -d 'print only errors'
 complete -c snapyard -n "__fish_seen_subcommand_from restore" -l lock -r -F -d 'the lock file'

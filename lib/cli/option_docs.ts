@@ -157,7 +157,7 @@ export const OPTION_DOCS: Record<string, OptionDoc> = {
   target: {
     arg: "PATH",
     text: "a target to snapshot and roll back; repeatable, at least one",
-    per: { restore: "write each target under this directory instead of in place" },
+    per: { restore: "write each target under the directory PATH instead of in place" },
   },
   man: { arg: "DIR", text: "write the man page DIR/snapyard.1" },
   "bash-completion": { arg: "FILE", text: "write the bash completion to FILE (- for stdout)" },
