@@ -8,8 +8,8 @@
  * directory that names it (lib/store/runs.ts `lastRunTargets`); any PATH without one (a
  * first run) makes the run unknown, so not small.
  */
-import * as fs from "node:fs";
-import { type BPath, fsPath } from "../fs/bpath.ts";
+import type { BPath } from "../fs/bpath.ts";
+import { lstatQuiet } from "../fs/stat.ts";
 import { lastRunTargets } from "../store/runs.ts";
 
 /**
@@ -26,14 +26,7 @@ export function knownSmall(
 ): boolean {
   let total = 0;
   for (const p of paths) {
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.lstatSync(fsPath(p), { throwIfNoEntry: false });
-    } catch (_e) {
-      // The snapshot reports this PATH; it does not make the run larger.
-      continue;
-    }
-    const n = lastRunTargets(p, st?.isDirectory() ?? false, tag, store);
+    const n = lastRunTargets(p, lstatQuiet(p)?.isDirectory() ?? false, tag, store);
     if (n === undefined) return false;
     total += n;
     if (total > KNOWN_SMALL_TARGETS) return false;

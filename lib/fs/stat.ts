@@ -209,3 +209,17 @@ function nsText(off: number): string {
   if (hi < 0 || hi >= 2 ** 20) return statxNs(off).toString();
   return sec === 0 ? String(nsec) : `${sec}${String(nsec).padStart(9, "0")}`;
 }
+
+/**
+ * `node:fs` lstat of `path` for a rule of thumb (how large a run may be, where a record
+ * goes): undefined when it does not exist or cannot be looked at; whoever works on the
+ * path itself reports why.
+ */
+export function lstatQuiet(path: BPath): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(fsPath(path), { throwIfNoEntry: false });
+  } catch (_e) {
+    // ENOTDIR, EACCES, ...: reported by the step that works on this path, not here.
+    return undefined;
+  }
+}

@@ -4,8 +4,8 @@
  * endpoint that does it (`InThread`: it loads lib/pool/serve.ts on first use, then serves
  * each request a turn of the event loop later).
  */
-import * as fs from "node:fs";
-import { type BPath, fsPath } from "../fs/bpath.ts";
+import type { BPath } from "../fs/bpath.ts";
+import { lstatQuiet } from "../fs/stat.ts";
 import type { WorkerRequest, WorkerResponse } from "./protocol.ts";
 
 /**
@@ -25,13 +25,8 @@ export function servesInThread(paths: readonly BPath[]): boolean {
   if (paths.length > ONE_THREAD_TARGETS) return false;
   let bytes = 0;
   for (const p of paths) {
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.lstatSync(fsPath(p), { throwIfNoEntry: false });
-    } catch (_e) {
-      // ENOTDIR, EACCES, ...: the engine reports this target; it is no work for a pool.
-      continue;
-    }
+    // Absent or unreadable (the engine reports it): no work for a pool.
+    const st = lstatQuiet(p);
     if (st === undefined) continue;
     if (st.isDirectory()) return false;
     if (st.isFile()) bytes += st.size;

@@ -23,8 +23,8 @@ import {
   readDirents,
 } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
-import { fstatFd, lstatPath, type QuickStat, quickStat } from "../fs/stat.ts";
-import { type CachedVersion, readCache, stampOf } from "../store/cache.ts";
+import { fstatFd, lstatPath, type QuickStat, quickStat, stampText } from "../fs/stat.ts";
+import { type CachedVersion, readCache } from "../store/cache.ts";
 import { changeReason, type Current } from "../store/identity.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
 import type { ChangeReason, Sidecar } from "../store/sidecar.ts";
@@ -201,7 +201,7 @@ function readSidecar(path: BPath): { sidecar: Sidecar; stamp: string } | undefin
   try {
     const st = fstatFd(fd);
     const parsed = parseSidecar(fs.readFileSync(fd, "utf8"));
-    return parsed.ok ? { sidecar: parsed.sidecar, stamp: stampOf(st) } : undefined;
+    return parsed.ok ? { sidecar: parsed.sidecar, stamp: stampText(st) } : undefined;
   } catch (_e) {
     // A read that fails is an entry that cannot be reused.
     return undefined;

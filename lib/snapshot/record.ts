@@ -11,6 +11,7 @@
  */
 import * as fs from "node:fs";
 import { type BPath, fsPath } from "../fs/bpath.ts";
+import { lstatQuiet } from "../fs/stat.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { atomicWriteFile, writeTempFile } from "../fs/atomic_write.ts";
 import type { SnapshotCounts } from "../events.ts";
@@ -93,11 +94,7 @@ export function writeRunRecords(
   return failures;
 }
 
+/** Absent, or under a file (ENOTDIR): anchored like a file, beside its would-be entries. */
 function isDirectory(p: BPath): boolean {
-  try {
-    return fs.lstatSync(fsPath(p)).isDirectory();
-  } catch (_e) {
-    // Absent, or under a file (ENOTDIR): anchored like a file, beside its would-be entries.
-    return false;
-  }
+  return lstatQuiet(p)?.isDirectory() ?? false;
 }

@@ -1,7 +1,7 @@
 /**
  * The version cache of one entry directory: for each target name, its newest entry's TS
- * and sidecar as last read, stamped with the sidecar file's own stat, so an unchanged
- * target costs stats rather than a sidecar read and parse.
+ * and sidecar as last read, stamped with the sidecar file's own stat (lib/fs/stat.ts
+ * `stampText`), so an unchanged target costs stats rather than a sidecar read and parse.
  *
  * It is only a cache: the entries stay the truth. A cached sidecar is used only when the
  * directory's newest sidecar for that name has the cached TS and the sidecar file still
@@ -16,7 +16,6 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
-import { stampText } from "../fs/stat.ts";
 import { cacheName } from "./layout.ts";
 import type { Sidecar } from "./sidecar.ts";
 
@@ -26,9 +25,6 @@ export interface CachedVersion {
   stamp: string;
   sidecar: Sidecar;
 }
-
-/** The stamp of a sidecar file: what any change of it moves (lib/fs/stat.ts `stampText`). */
-export const stampOf = stampText;
 
 const SCHEMA = "snapyard_cache.v2";
 const SCHEMAS: readonly Sidecar["schema"][] = [
