@@ -115,7 +115,7 @@ export async function dispatch(
   }
   if (
     workers.kind === "spawn" &&
-    runsInEngine(inv.command, staysHere(inv.command, inv.paths, inv.options))
+    runsInEngine(inv.command, () => staysHere(inv.command, inv.paths, inv.options))
   ) {
     return await runInEngine(entry, argv, workers.url, inv.options.workers);
   }

@@ -62,8 +62,9 @@ interface Died {
  * command that is not known to be small (`knownSmall`: its pool serves in the calling
  * thread, or its PATHs' last runs were small; lib/commands/dispatch.ts decides).
  */
-export function runsInEngine(command: CommandName, knownSmall: boolean): boolean {
-  return isDeno && isMainThread && HEAP_SIZED.has(command) && !knownSmall;
+export function runsInEngine(command: CommandName, knownSmall: () => boolean): boolean {
+  // Asked last: knowing a run small costs a listing and a record read.
+  return isDeno && isMainThread && HEAP_SIZED.has(command) && !knownSmall();
 }
 
 /**

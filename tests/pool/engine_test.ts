@@ -8,7 +8,18 @@ import { RUNTIME } from "../_helpers/helpers.ts";
 const COMMANDS: CommandName[] = ["snapshot", "restore", "verify", "list", "prune", "run", "demo"];
 
 test("runsInEngine() on the main thread: snapshot, restore and verify on Deno only, never when the pool serves in thread", () => {
-  const engine = COMMANDS.filter((c) => runsInEngine(c, false));
+  const engine = COMMANDS.filter((c) => runsInEngine(c, () => false));
   assert.deepEqual(engine, RUNTIME === "deno" ? ["snapshot", "restore", "verify"] : []);
-  assert.deepEqual(COMMANDS.filter((c) => runsInEngine(c, true)), []);
+  assert.deepEqual(COMMANDS.filter((c) => runsInEngine(c, () => true)), []);
+});
+
+test("runsInEngine() asks whether a run is known small only for a heap-sized command on Deno", () => {
+  const asked: CommandName[] = [];
+  for (const c of COMMANDS) {
+    runsInEngine(c, () => {
+      asked.push(c);
+      return false;
+    });
+  }
+  assert.deepEqual(asked, RUNTIME === "deno" ? ["snapshot", "restore", "verify"] : []);
 });
