@@ -23,9 +23,10 @@ import {
   readDirents,
 } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
-import { fstatFd, lstatPath, type QuickStat, quickStat, stampText } from "../fs/stat.ts";
+import { quickFileKey, type QuickStat, quickStat } from "../fs/quick_stat.ts";
+import { fstatFd, lstatPath, stampText } from "../fs/stat.ts";
 import { type CachedVersion, readCache } from "../store/cache.ts";
-import { changeReason, type Current } from "../store/identity.ts";
+import { changeReason, type Current, unchangedKey } from "../store/identity.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
 import type { ChangeReason, Sidecar } from "../store/sidecar.ts";
 import { parseSidecar } from "../store/sidecar_reader.ts";
@@ -115,6 +116,13 @@ export class EntryDirIndex {
     const previous = this.#readNewest(name, newest);
     if (previous === undefined) return { unchanged: false, reason: "broken-entry" };
     if (opts.full) return { unchanged: false, reason: "full", previous };
+    if (kind === "file") {
+      // One string compared, no full stat built: what most targets of a re-run need.
+      const want = unchangedKey(previous, opts);
+      if (want !== undefined && quickFileKey(path, opts.ignoreInode) === want) {
+        return { unchanged: true, ts: newest.ts };
+      }
+    }
     const cur = current(path, kind);
     if (cur === undefined) return { unchanged: false, reason: "kind", previous };
     const link = previous.prior_dest === undefined ? undefined : fromText(previous.prior_dest);

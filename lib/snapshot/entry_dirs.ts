@@ -1,7 +1,8 @@
 /**
  * The entry directory of each target of a snapshot run: beside the target, or its image
- * under `--store`, created there (0700, with its parents) the first time a target needs
- * it. A name whose entry names would be too long fails here, before any payload exists.
+ * under `--store`, created there (0700, with its parents) the first time an entry must be
+ * written into it (an unchanged target only reads it: `of`, then `ready` before a write).
+ * A name whose entry names would be too long fails in `of`, before any payload exists.
  */
 import * as fs from "node:fs";
 import { baseName, type BPath, fsPath, toText } from "../fs/bpath.ts";
@@ -9,7 +10,7 @@ import { reasonOf } from "../errors.ts";
 import { entryDir, longestEntryName, NAME_MAX } from "../store/layout.ts";
 import type { RunSpec, Staging } from "./staging.ts";
 
-/** The entry directories of a run's targets, created in the store as first needed. */
+/** The entry directories of a run's targets, created in the store as first written. */
 export class EntryDirs {
   readonly #spec: RunSpec;
   readonly #store: BPath | undefined;
@@ -36,15 +37,22 @@ export class EntryDirs {
       );
       return undefined;
     }
-    if (this.#store !== undefined && !this.#ready.has(dir)) {
-      try {
-        fs.mkdirSync(fsPath(dir), { recursive: true, mode: 0o700 });
-      } catch (e) {
-        this.#staging.fail(path, `cannot create store directory "${toText(dir)}": ${reasonOf(e)}`);
-        return undefined;
-      }
-      this.#ready.add(dir);
-    }
     return dir;
+  }
+
+  /**
+   * Makes sure entry directory `dir` of `path` exists before an entry is written into it;
+   * false when it could not be created (the failure is reported).
+   */
+  ready(path: BPath, dir: BPath): boolean {
+    if (this.#store === undefined || this.#ready.has(dir)) return true;
+    try {
+      fs.mkdirSync(fsPath(dir), { recursive: true, mode: 0o700 });
+    } catch (e) {
+      this.#staging.fail(path, `cannot create store directory "${toText(dir)}": ${reasonOf(e)}`);
+      return false;
+    }
+    this.#ready.add(dir);
+    return true;
   }
 }

@@ -135,6 +135,7 @@ export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> 
     kind: "file" | "symlink" | "none",
     why: ChangeReason,
   ) => {
+    if (!dirs.ready(path, dir)) return;
     const name = baseName(path);
     if (kind === "file") {
       progress.queued(path);

@@ -6,7 +6,7 @@
  */
 import { posix } from "node:path";
 import type { BPath } from "../fs/bpath.ts";
-import { type QuickStat, quickStat } from "../fs/stat.ts";
+import { type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { type CachedVersion, readCache, writeCache } from "../store/cache.ts";
 import type { Sidecar } from "../store/sidecar.ts";
 import { EntryDirIndex } from "./entry_dir_index.ts";

@@ -13,6 +13,7 @@
  * an older v3) counts as changed. The first reason found is the one reported.
  */
 import type { BPath } from "../fs/bpath.ts";
+import { fileKeyText } from "../fs/quick_stat.ts";
 import type { FdStat } from "../fs/stat.ts";
 import type { ChangeReason, Identity, Sidecar } from "./sidecar.ts";
 
@@ -81,6 +82,33 @@ export function changeReason(
   if (st.ctimeNs.toString() !== id.ctime_ns) return "ctime";
   if (racy(st, recorded.run)) return "mtime";
   return undefined;
+}
+
+/**
+ * The `fileKeyText` a regular file must have now for `changeReason` to find it unchanged
+ * against `recorded`; undefined when no stat can (no identity, or a racy entry: its times
+ * would be the file's too). Lets the judgement compare one string (lib/fs/quick_stat.ts
+ * `quickFileKey`) before it builds a full stat.
+ */
+export function unchangedKey(recorded: Sidecar, opts: CompareOptions): string | undefined {
+  const id = recorded.identity;
+  if (
+    recorded.prior_kind !== "file" || id === undefined || recorded.size === undefined ||
+    recorded.mode === undefined || recorded.uid === undefined || recorded.gid === undefined ||
+    recorded.run === undefined
+  ) return undefined;
+  const times = { mtimeNs: BigInt(id.mtime_ns), ctimeNs: BigInt(id.ctime_ns) };
+  if (racy(times, recorded.run)) return undefined;
+  return fileKeyText({
+    size: recorded.size,
+    mode: parseInt(recorded.mode, 8),
+    uid: recorded.uid,
+    gid: recorded.gid,
+    dev: id.dev,
+    ino: id.ino,
+    mtimeNs: id.mtime_ns,
+    ctimeNs: id.ctime_ns,
+  }, opts.ignoreInode);
 }
 
 function sameOwner(uid: number, gid: number, s: Sidecar): boolean {

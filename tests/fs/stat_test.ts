@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import { test } from "node:test";
 import { fromText } from "../../lib/fs/bpath.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
-import { lstatPath, quickStat, stampText } from "../../lib/fs/stat.ts";
+import { fileKeyText, quickFileKey, quickStat } from "../../lib/fs/quick_stat.ts";
+import { lstatPath, stampText } from "../../lib/fs/stat.ts";
 import { tempDir } from "../_helpers/helpers.ts";
 
 test("quickStat() gives lstatPath()'s kind, size and stamp for files, symlinks, directories, any times", async () => {
@@ -30,4 +31,31 @@ test("quickStat() gives lstatPath()'s kind, size and stamp for files, symlinks, 
   }
   assert.equal(quickStat(fromText(dir.join("missing"))), undefined);
   assert.throws(() => quickStat(fromText(dir.join("f/below"))), /ENOTDIR/);
+});
+
+test("quickFileKey() gives lstatPath()'s fileKeyText for a file, nothing for anything else", async () => {
+  await initRuntime();
+  await using dir = tempDir();
+  fs.writeFileSync(dir.join("f"), "x".repeat(5000));
+  fs.chmodSync(dir.join("f"), 0o4751);
+  fs.writeFileSync(dir.join("old"), "y");
+  fs.utimesSync(dir.join("old"), -86_400 * 400 - 0.5, -86_400 * 400 - 0.25); // before 1970
+  fs.writeFileSync(dir.join("far"), "z");
+  fs.utimesSync(dir.join("far"), 4_000_000_000.123, 4_000_000_000.123); // after 2038
+  for (const name of ["f", "old", "far"]) {
+    const p = fromText(dir.join(name));
+    for (const ignoreInode of [false, true]) {
+      assert.equal(quickFileKey(p, ignoreInode), fileKeyText(lstatPath(p)!, ignoreInode), name);
+    }
+  }
+  assert.notEqual(
+    quickFileKey(fromText(dir.join("f")), false),
+    quickFileKey(fromText(dir.join("old")), false),
+  );
+  fs.symlinkSync("f", dir.join("ln"));
+  fs.mkdirSync(dir.join("d"));
+  for (const name of ["ln", "d", "missing"]) {
+    assert.equal(quickFileKey(fromText(dir.join(name)), false), undefined, name);
+  }
+  assert.throws(() => quickFileKey(fromText(dir.join("f/below")), false), /ENOTDIR/);
 });

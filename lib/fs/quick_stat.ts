@@ -1,0 +1,97 @@
+/**
+ * lstat(2) reduced to text, for the two questions an unchanged run asks per target: is
+ * the newest entry's sidecar and payload as cached (`quickStat`: kind, size, stamp), and
+ * is the target itself as its entry recorded (`quickFileKey`: its stat identity as one
+ * string, `fileKeyText`). Built from struct statx without BigInts where the values fit;
+ * through `lstatPath` where there is no FFI. Each says exactly what lib/fs/stat.ts would.
+ */
+import type { BPath } from "./bpath.ts";
+import { lstatPath, stampText } from "./stat.ts";
+import {
+  devText,
+  hasStatxPath,
+  type Kind,
+  kindOfMode,
+  nsText,
+  S_IFMT,
+  S_IFREG,
+  statxPath,
+  statxView,
+  u64Number,
+  u64Text,
+} from "./statx.ts";
+
+/** What `quickStat` gives: the kind, the size and the stamp of a path. */
+export interface QuickStat {
+  kind: Kind;
+  size: number;
+  stamp: string;
+}
+
+/**
+ * `lstatPath` reduced to kind, size and `stampText` (an unchanged run looks so at two
+ * files per target: the newest entry's sidecar and payload); undefined when `path` does
+ * not exist.
+ * @throws a system error (with `code`) for anything but ENOENT.
+ */
+export function quickStat(path: BPath): QuickStat | undefined {
+  if (!hasStatxPath()) {
+    const st = lstatPath(path);
+    return st === undefined ? undefined : { kind: st.kind, size: st.size, stamp: stampText(st) };
+  }
+  if (!statxPath(path)) return undefined;
+  const size = u64Number(40);
+  return {
+    kind: kindOfMode(statxView.getUint16(28, true)),
+    size,
+    stamp: `${u64Text(32)}:${size}:${nsText(112)}:${nsText(96)}`,
+  };
+}
+
+/** The stat identity of a regular file, each field as decimal text (`fileKeyText`). */
+export interface FileKeyFields {
+  size: number | string;
+  mode: number | string;
+  uid: number | string;
+  gid: number | string;
+  dev: bigint | string;
+  ino: bigint | string;
+  mtimeNs: bigint | string;
+  ctimeNs: bigint | string;
+}
+
+/**
+ * The stat identity of a regular file as one string: size, mode, owner, then (unless
+ * `ignoreInode`) device and inode, then mtime and ctime in nanoseconds. Two files have
+ * the same key exactly when the unchanged judgement (lib/store/identity.ts) compares
+ * them equal, field by field.
+ */
+export function fileKeyText(f: FileKeyFields, ignoreInode: boolean): string {
+  const inode = ignoreInode ? "-" : `${f.dev}:${f.ino}`;
+  return `${f.size}:${f.mode}:${f.uid}:${f.gid}:${inode}:${f.mtimeNs}:${f.ctimeNs}`;
+}
+
+/**
+ * The `fileKeyText` of `path` when it is a regular file; undefined when it is anything
+ * else or does not exist.
+ * @throws a system error (with `code`) for anything but ENOENT.
+ */
+export function quickFileKey(path: BPath, ignoreInode: boolean): string | undefined {
+  if (!hasStatxPath()) {
+    const st = lstatPath(path);
+    return st?.kind === "file" ? fileKeyText(st, ignoreInode) : undefined;
+  }
+  if (!statxPath(path)) return undefined;
+  const mode = statxView.getUint16(28, true);
+  if ((mode & S_IFMT) !== S_IFREG) return undefined;
+  return fileKeyText({
+    size: u64Number(40),
+    mode,
+    uid: statxView.getUint32(20, true),
+    gid: statxView.getUint32(24, true),
+    dev: ignoreInode ? "" : devText(),
+    ino: ignoreInode ? "" : u64Text(32),
+    mtimeNs: nsText(112),
+    ctimeNs: nsText(96),
+  }, ignoreInode);
+}
