@@ -61,6 +61,8 @@ export interface Libc {
   statxFd?: (fd: number, out: Uint8Array) => number;
   /** statx(2) of a NUL-terminated path, not following a symlink. */
   statxPath?: (path: Uint8Array, out: Uint8Array) => number;
+  /** statx(2) of a NUL-terminated name in open directory `dirfd`, not following a symlink. */
+  statxAt?: (dirfd: number, name: Uint8Array, out: Uint8Array) => number;
 }
 
 let libc: Libc | null | undefined;
@@ -91,6 +93,8 @@ async function loadLibc(): Promise<Libc | null> {
           s.statx!(fd, emptyPath, AT_EMPTY_PATH, STATX_BASIC_STATS, out) as number,
         statxPath: (path, out) =>
           s.statx!(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, out) as number,
+        statxAt: (dirfd, name, out) =>
+          s.statx!(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, out) as number,
         syncfs: (fd) => s.syncfs!(fd) as number,
         flock: (fd, op) => s.flock!(fd, op) as number,
         errno: () => new D.UnsafePointerView(s.__errno_location!()).getInt32(0),
@@ -111,6 +115,8 @@ async function loadLibc(): Promise<Libc | null> {
         // run, costs ~3× this call.
         statxPath: (path, out) =>
           s.statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, out),
+        statxAt: (dirfd, name, out) =>
+          s.statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, out),
         syncfs: (fd) => s.syncfs(fd),
         flock: (fd, op) => s.flock(fd, op),
         errno: () => ffi.read.i32(s.__errno_location(), 0),

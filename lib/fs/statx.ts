@@ -3,9 +3,15 @@
  * (linux/stat.h: the same layout on every architecture), for lib/fs/stat.ts (full stats,
  * with BigInts) and lib/fs/quick_stat.ts (stamps and keys as text, without BigInts where
  * the values fit). One buffer is reused: decode a result before the next call.
+ *
+ * While a run holds them (`holdDirFds`), a few directories are kept open and a path is
+ * resolved from its directory's fd: the kernel then walks one name, not the whole path
+ * (a third of each call on a long store path). Only a run that does not replace the
+ * directories it stats may hold them; releasing closes them.
  */
 import { Buffer } from "node:buffer";
-import type { BPath } from "./bpath.ts";
+import * as fs from "node:fs";
+import { type BPath, fsPath } from "./bpath.ts";
 import { errnoError, libcHandle } from "./runtime.ts";
 
 export const S_IFMT = 0o170000;
@@ -33,10 +39,67 @@ export function hasStatxPath(): boolean {
  */
 export function statxPath(path: BPath): boolean {
   const libc = libcHandle()!;
-  if (libc.statxPath!(cPath(path), statxBuf) === 0) return true;
+  const cut = dirFds === undefined ? -1 : path.lastIndexOf("/");
+  const fd = cut > 0 && cut < path.length - 1 ? dirFdOf(path.slice(0, cut)) : -1;
+  const rc = fd >= 0
+    ? libc.statxAt!(fd, cPath(path.slice(cut + 1)), statxBuf)
+    : libc.statxPath!(cPath(path), statxBuf);
+  if (rc === 0) return true;
   const errno = libc.errno();
   if (errno === 2 /* ENOENT */) return false;
   throw errnoError("lstat", errno, path);
+}
+
+/** Open directories by path, while held; undefined when no run holds them. */
+let dirFds: Map<BPath, number> | undefined;
+let holders = 0;
+/** The walk finishes a directory before the next: its own and its entry directory. */
+const KEPT_DIR_FDS = 4;
+
+/**
+ * Keeps directories open for `statxPath` until the returned function is called (once).
+ * Holders nest; the last release closes them.
+ */
+export function holdDirFds(): () => void {
+  holders++;
+  dirFds ??= new Map();
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    if (--holders > 0 || dirFds === undefined) return;
+    for (const fd of dirFds.values()) closeDirFd(fd);
+    dirFds = undefined;
+  };
+}
+
+/** The open fd of directory `dir`, opened now if needed; -1 when it cannot be opened. */
+function dirFdOf(dir: BPath): number {
+  const fds = dirFds!;
+  let fd = fds.get(dir);
+  if (fd !== undefined) return fd;
+  try {
+    fd = fs.openSync(fsPath(dir), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch (_e) {
+    // Not there (yet) or not readable: its paths are stat'ed whole, which reports why.
+    fd = -1;
+  }
+  if (fds.size >= KEPT_DIR_FDS) {
+    const [oldest, old] = fds.entries().next().value!;
+    fds.delete(oldest);
+    closeDirFd(old);
+  }
+  fds.set(dir, fd);
+  return fd;
+}
+
+function closeDirFd(fd: number): void {
+  if (fd < 0) return;
+  try {
+    fs.closeSync(fd);
+  } catch (_e) {
+    // A directory fd only read from: nothing to lose in closing it.
+  }
 }
 
 const ASCII_ONLY = /^[ -~]*$/;

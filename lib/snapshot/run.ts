@@ -28,6 +28,7 @@ import { baseName, type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { reasonOf } from "../errors.ts";
 import type { Emit, WarningEvent } from "../events.ts";
 import { type Io, realIo } from "../fs/io.ts";
+import { holdDirFds } from "../fs/statx.ts";
 import type { WorkerPool } from "../pool/pool.ts";
 import type { RunRecord } from "../store/runs.ts";
 import type { ChangeReason, SchemaChoice } from "../store/sidecar.ts";
@@ -83,6 +84,16 @@ export interface SnapshotOptions {
  * throws only for a failure of the run itself (the store cannot be created).
  */
 export async function snapshot(opts: SnapshotOptions): Promise<SnapshotSummary> {
+  // A run replaces no directory: its stats may resolve names from open directories.
+  const release = holdDirFds();
+  try {
+    return await snapshotHeld(opts);
+  } finally {
+    release();
+  }
+}
+
+async function snapshotHeld(opts: SnapshotOptions): Promise<SnapshotSummary> {
   const t0 = performance.now();
   const spec: RunSpec = { tag: opts.tag, ts: opts.ts ?? Date.now(), schema: opts.schema };
   const skipDirs = new Set<string>();
