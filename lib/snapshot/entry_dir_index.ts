@@ -27,9 +27,12 @@ import { quickFileKey, type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { fstatFd, lstatPath, stampText } from "../fs/stat.ts";
 import { type CachedVersion, readCache } from "../store/cache.ts";
 import { changeReason, type Current, unchangedKey } from "../store/identity.ts";
-import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
+import { parseAnyName, payloadName, SIDECAR_SUFFIX, sidecarName } from "../store/layout.ts";
 import type { ChangeReason, Sidecar } from "../store/sidecar.ts";
 import { parseSidecar } from "../store/sidecar_reader.ts";
+
+/** How every sidecar name ends: `.bak` and lib/store/layout.ts `SIDECAR_SUFFIX`. */
+const SIDECAR_END = `.bak${SIDECAR_SUFFIX}`;
 
 /** The newest entry of one target name in an entry directory. */
 interface Newest {
@@ -66,19 +69,22 @@ export class EntryDirIndex {
   constructor(dir: BPath, tag: string, names: readonly BPath[]) {
     this.dir = dir;
     this.#tag = tag;
-    const payloads = new Set<string>();
+    // Only sidecar names are parsed: a payload is looked up by name (its sidecar's, less
+    // the sidecar extension), most of a directory's names being entries of ours.
+    const sidecars = new Map<BPath, { ts: number; fname: BPath }>();
     for (const n of names) {
-      if (n.charCodeAt(0) !== 46 /* . */) continue;
+      if (n.charCodeAt(0) !== 46 /* . */ || !n.endsWith(SIDECAR_END)) continue;
       const p = parseAnyName(n);
-      if (p === undefined || p.tag !== tag) continue;
-      if (p.kind === "sidecar") {
-        const cur = this.#newest.get(p.name);
-        if (cur === undefined || p.ts > cur.ts) {
-          this.#newest.set(p.name, { ts: p.ts, payload: false });
-        }
-      } else if (p.kind === "payload") payloads.add(`${p.ts}\0${p.name}`);
+      if (p === undefined || p.tag !== tag || p.kind !== "sidecar") continue;
+      const cur = sidecars.get(p.name);
+      if (cur === undefined || p.ts > cur.ts) sidecars.set(p.name, { ts: p.ts, fname: n });
     }
-    for (const [name, n] of this.#newest) n.payload = payloads.has(`${n.ts}\0${name}`);
+    if (sidecars.size === 0) return;
+    const all = new Set(names);
+    for (const [name, { ts, fname }] of sidecars) {
+      const payload = all.has(fname.slice(0, -SIDECAR_SUFFIX.length));
+      this.#newest.set(name, { ts, payload });
+    }
   }
 
   /** Subdirectories of `dir` (store layout: images of target directories), when read. */

@@ -37,11 +37,11 @@ export function payloadName(name: BPath, tag: string, ts: number): BPath {
 
 /** The name of an entry's sidecar. */
 export function sidecarName(name: BPath, tag: string, ts: number): BPath {
-  return `${payloadName(name, tag, ts)}${SIDECAR_EXT}`;
+  return `${payloadName(name, tag, ts)}${SIDECAR_SUFFIX}`;
 }
 
 /** What a sidecar's name adds to its payload's. */
-const SIDECAR_EXT = ".meta.json";
+export const SIDECAR_SUFFIX = ".meta.json";
 
 /** Where an entry's two files are. */
 export interface EntryPaths {
@@ -52,7 +52,7 @@ export interface EntryPaths {
 /** The payload and sidecar paths of the entry of `name` at `ts`, in entry directory `dir`. */
 export function entryPaths(dir: BPath, name: BPath, tag: string, ts: number): EntryPaths {
   const payload = joinName(dir, payloadName(name, tag, ts));
-  return { payload, sidecar: `${payload}${SIDECAR_EXT}` };
+  return { payload, sidecar: `${payload}${SIDECAR_SUFFIX}` };
 }
 
 let tempCounter = 0;
