@@ -149,7 +149,9 @@ target to its version at that run (unchanged ones included) and exits 80 (70 if 
 rollback fails). The broken state is saved first, as a run of its own. Files COMMAND
 creates under a directory target are left in place (the run has no entry for them) and
 listed in the summary.
-If the snapshot fails, COMMAND is not run (exit 3).`,
+If the snapshot fails, COMMAND is not run (exit 3). --full makes the snapshot before
+COMMAND write every target again; the rollback's snapshots (of the broken state, and of
+the restored one) stay incremental, as restore's are.`,
   diff: `snapyard diff PATH... [--at TS1] [--at TS2] — what changed between two versions
 
 Without --at: each target's newest entry against the live tree; with one --at: the
