@@ -15,7 +15,8 @@
  *    is not read. Each difference is one `change` event; a target that cannot be read
  *    is an `error` event.
  * Nothing is written. An `--at` side that selects no entry of any target is missing
- * (exit 60); errors make it partial (exit 3); differences do not change the exit code.
+ * (exit 60), unless a run covered each PATH then (lib/store/covering.ts: an empty tree);
+ * errors make it partial (exit 3); differences do not change the exit code.
  */
 import * as fs from "node:fs";
 import { type BPath, fsPath, toText } from "./fs/bpath.ts";
@@ -29,6 +30,7 @@ import {
   searchedText,
   selectEntry,
 } from "./store/selection.ts";
+import { coveringRun, uncovered } from "./store/covering.ts";
 import { Excludes } from "./snapshot/exclude.ts";
 import { walkTargets } from "./snapshot/walk.ts";
 import { classify, kindOf } from "./diff_classify.ts";
@@ -102,15 +104,22 @@ export function diff(opts: DiffOptions): DiffSummary {
       error(target, reasonOf(e));
     }
   }
-  const missing: AtSpec[] = [];
-  if (!seen.older) missing.push(older);
-  if (newer !== undefined && !seen.newer) missing.push(newer);
-  for (const at of missing) {
+  const sides: AtSpec[] = [];
+  if (!seen.older) sides.push(older);
+  if (newer !== undefined && !seen.newer) sides.push(newer);
+  let missing = false;
+  const onError = (e: { path: BPath; reason: string }) => error(e.path, e.reason);
+  for (const at of sides) {
     for (const p of opts.paths) {
-      error(p, `${noEntryReason(at, opts.tag)} (looked in ${searchedText(p, opts.store)})`);
+      // A run that covered the directory then and saved nothing below it: that side is an
+      // empty tree (lib/store/covering.ts), no missing version.
+      if (coveringRun(p, opts.tag, opts.store, at, onError) !== undefined) continue;
+      missing = true;
+      const why = `${noEntryReason(at, opts.tag)}, and ${uncovered(at)}`;
+      error(p, `${why} (looked in ${searchedText(p, opts.store)})`);
     }
   }
-  if (missing.length > 0) sum.outcome = "BACKUP_MISSING";
+  if (missing) sum.outcome = "BACKUP_MISSING";
   else if (sum.errors > 0) sum.outcome = "PARTIAL";
   return sum;
 }

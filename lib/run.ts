@@ -47,6 +47,8 @@ export interface RunOptions {
   io: Io;
   /** `--ignore-inode` for the snapshot. */
   ignoreInode?: boolean;
+  /** `--full` for the snapshot before COMMAND (not the rollback's pre- and post-snapshots). */
+  full?: boolean;
 }
 
 /** How COMMAND ended. */
@@ -84,6 +86,7 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
     durable: opts.durable,
     pool: opts.pool,
     ignoreInode: opts.ignoreInode ?? false,
+    full: opts.full ?? false,
     origin: "run",
     emit,
     io: opts.io,

@@ -25,7 +25,7 @@ _snapyard() {
     verify) opts="--job --tag --store --workers --json --quiet -q --lock --lock-timeout --config --metrics-file --help -h --version -V" ;;
     list) opts="--job --tag --store --json --quiet -q --lock --lock-timeout --config --metrics-file --help -h --version -V" ;;
     prune) opts="--job --tag --store --keep --max-age --dry-run --no-fsync --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --json --quiet -q --lock --lock-timeout --config --metrics-file --help -h --version -V" ;;
-    run) opts="--target --job --tag --store --workers --schema --exclude --exclude-file --exclude-if-present --one-file-system -x --no-fsync --init --ignore-inode --json --quiet -q --lock --lock-timeout --config --metrics-file --help -h --version -V" ;;
+    run) opts="--target --job --tag --store --workers --schema --exclude --exclude-file --exclude-if-present --one-file-system -x --no-fsync --init --ignore-inode --full --json --quiet -q --lock --lock-timeout --config --metrics-file --help -h --version -V" ;;
     demo) opts="--workers --no-fsync --json --quiet -q --lock --lock-timeout --config --metrics-file --help -h --version -V" ;;
     runs) opts="--job --tag --store --json --quiet -q --lock --lock-timeout --config --metrics-file --help -h --version -V" ;;
     diff) opts="--job --tag --store --at --exclude --json --quiet -q --lock --lock-timeout --config --metrics-file --help -h --version -V" ;;

@@ -115,6 +115,7 @@ complete -c snapyard -n "__fish_seen_subcommand_from run" -l one-file-system -s 
 complete -c snapyard -n "__fish_seen_subcommand_from run" -l no-fsync -d 'FOR TESTS AND BENCHMARKS ONLY: skip the flushes'
 complete -c snapyard -n "__fish_seen_subcommand_from run" -l init -d 'create a missing --store DIR with all its missing parents'
 complete -c snapyard -n "__fish_seen_subcommand_from run" -l ignore-inode -d 'leave device and inode numbers out of the unchanged check'
+complete -c snapyard -n "__fish_seen_subcommand_from run" -l full -d 'the snapshot before COMMAND writes an entry for every target, changed or not (the rollback\'s own snapshots stay incremental)'
 complete -c snapyard -n "__fish_seen_subcommand_from run" -l json -d 'one JSON object per line on stdout: events, then a summary'
 complete -c snapyard -n "__fish_seen_subcommand_from run" -l quiet -s q -d 'print only errors'
 complete -c snapyard -n "__fish_seen_subcommand_from run" -l lock -r -F -d 'the lock file'

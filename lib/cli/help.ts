@@ -99,7 +99,9 @@ identical (kind, content hash, link text, mode) is unchanged (counted, no line).
 A directory PATH restores every target below it that has an entry. With --at TS, a
 target below it that was created after that run (all its entries newer, the oldest
 one recorded as new) is left alone and reported, or removed with --delete; any other
-target without a version at TS is missing (exit 60).
+target without a version at TS is missing (exit 60). A directory PATH with no entry
+below it is an empty tree when a run covered it then (nothing to restore, exit 0),
+else missing (exit 60).
 The targets about to change are snapshotted first and the restored ones after, so a
 second restore changes nothing and --at previous (or --at the pre-restore TS printed)
 undoes it. A failure while replacing exits 70 naming what was and was not restored.
@@ -149,7 +151,9 @@ target to its version at that run (unchanged ones included) and exits 80 (70 if 
 rollback fails). The broken state is saved first, as a run of its own. Files COMMAND
 creates under a directory target are left in place (the run has no entry for them) and
 listed in the summary.
-If the snapshot fails, COMMAND is not run (exit 3).`,
+If the snapshot fails, COMMAND is not run (exit 3). --full makes the snapshot before
+COMMAND write every target again; the rollback's snapshots (of the broken state, and of
+the restored one) stay incremental, as restore's are.`,
   diff: `snapyard diff PATH... [--at TS1] [--at TS2] — what changed between two versions
 
 Without --at: each target's newest entry against the live tree; with one --at: the
@@ -160,7 +164,8 @@ restic's diff: "+ PATH" added (no version on the older side), "- PATH" removed,
 only a count. Content is compared by size and SHA-256; a live file whose size, mode,
 owner, inode, mtime and ctime are those its entry recorded is not read. Reads only;
 takes no lock. Exit 0 with or without differences; 60 when an --at selects no entry at
-all; 3 when a target could not be read.`,
+all (and no run covered the PATH then: that would be an empty tree); 3 when a target
+could not be read.`,
   demo: `snapyard demo — build a small demo tree in a temp directory, snapshot it, and list it.`,
   generate: `snapyard generate — write the man page and the shell completions
 

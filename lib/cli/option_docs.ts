@@ -113,7 +113,13 @@ export const OPTION_DOCS: Record<string, OptionDoc> = {
     text: "leave out every directory holding NAME (e.g. CACHEDIR.TAG); repeatable",
   },
   "one-file-system": { text: "do not enter other mounts (/proc, /sys) below a PATH" },
-  full: { text: "write an entry for every target, changed or not" },
+  full: {
+    text: "write an entry for every target, changed or not",
+    per: {
+      run: "the snapshot before COMMAND writes an entry for every target, changed or not " +
+        "(the rollback's own snapshots stay incremental)",
+    },
+  },
   "ignore-inode": {
     text: "leave device and inode numbers out of the unchanged check",
     detail: "(for filesystems that renumber inodes on every mount)",

@@ -75,7 +75,7 @@ export const GLOBAL = [
   "help",
   "version",
 ];
-/** What a snapshot takes, as `snapshot` and as the snapshots of `run` (less `--full`). */
+/** What a snapshot takes, as `snapshot` and as the snapshot `run` takes before COMMAND. */
 const SNAPSHOT_OPTIONS = [
   "job",
   "tag",
@@ -89,10 +89,11 @@ const SNAPSHOT_OPTIONS = [
   "no-fsync",
   "init",
   "ignore-inode",
+  "full",
 ];
 /** The options each command takes besides `GLOBAL`. */
 export const ALLOWED: Record<CommandName, string[]> = {
-  snapshot: [...SNAPSHOT_OPTIONS, "full"],
+  snapshot: SNAPSHOT_OPTIONS,
   restore: [
     "job",
     "tag",

@@ -43,6 +43,7 @@ export async function runCommand(ctx: CommandContext): Promise<Outcome> {
     oneFileSystem: o.oneFileSystem,
     durable: o.durable,
     ignoreInode: o.ignoreInode,
+    full: o.full,
     pool: ctx.pool,
     emit: (e) => r.emit(e),
     io: ctx.io,

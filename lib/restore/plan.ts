@@ -5,6 +5,8 @@
  * Order of steps:
  * 1. Targets from PATHs (lib/store/entries.ts: a directory PATH selects every target below it
  *    with entries, beside or in the store); one entry each by `--at`. No entry → missing.
+ *    No target under any PATH: each PATH is missing unless a run covered it at `--at`
+ *    (lib/store/covering.ts), which makes its version an empty tree: nothing to restore.
  * 2. Per entry, the entry check of lib/store/check.ts, without reading payload bytes.
  *    Then the target's current state (lib/restore/current.ts): a directory in its place
  *    is refused, an identical symlink or absence is "unchanged".
@@ -19,7 +21,14 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fsPath, hasReplacementChar } from "../fs/bpath.ts";
 import { type EntryRef, scanTarget, type TargetScan } from "../store/entries.ts";
-import { type AtSpec, collectTargets, distinctTargets, selectEntry } from "../store/selection.ts";
+import {
+  type AtSpec,
+  collectTargets,
+  distinctTargets,
+  searchedText,
+  selectEntry,
+} from "../store/selection.ts";
+import { coveringRun, uncovered } from "../store/covering.ts";
 import {
   checkEntry,
   type Finding,
@@ -126,7 +135,12 @@ export async function planRestore(opts: PlanOptions): Promise<Plan> {
   }
   if (selected === 0 && plan.problems.length === 0) {
     for (const p of opts.paths) {
-      plan.problems.push(problem(p, "BACKUP_MISSING", `no entries of tag "${opts.tag}" below it`));
+      // A run that covered the directory then and saved nothing below it: its version at
+      // that run is an empty tree, with nothing to restore (lib/store/covering.ts).
+      if (coveringRun(p, opts.tag, opts.store, opts.at, onError) !== undefined) continue;
+      const why = `no entries of tag "${opts.tag}" below it, and ${uncovered(opts.at)} ` +
+        `(looked in ${searchedText(p, opts.store)})`;
+      plan.problems.push(problem(p, "BACKUP_MISSING", why));
     }
   }
   if (pending.length > 0) await judgeHashes(pending, opts.pool(), plan);

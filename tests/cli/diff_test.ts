@@ -204,7 +204,8 @@ test("diff --at TS with no entry at or before TS exits 60 naming the PATH and wh
   assert.match(
     r.stderr,
     new RegExp(
-      `Cannot diff "${etc}": no entry of tag "snapyard" at or before ${ts - 1000} ` +
+      `Cannot diff "${etc}": no entry of tag "snapyard" at or before ${ts - 1000}, ` +
+        `and no run covered it at or before ${ts - 1000} ` +
         `\\(looked in "${dir.path}" and below "${etc}"\\)`,
     ),
   );
