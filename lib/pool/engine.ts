@@ -51,19 +51,21 @@ interface Died {
 }
 
 /**
- * node:worker_threads, loaded when first asked for: only Deno ever does on a run that
- * starts no worker (`isEngineThread`); Bun evaluates it in ~15 ms.
+ * node:worker_threads, loaded only where a worker is started or served: a run that starts
+ * none does not evaluate it (Deno: 5-10 ms, Bun: ~15 ms).
  */
 function threads(): typeof import("node:worker_threads") {
   return process.getBuiltinModule("node:worker_threads");
 }
 
 /**
- * Whether this thread is Deno's engine worker (main.ts runs `serveEngine` then): only
- * Deno starts one, so Bun need not load node:worker_threads to know it is not.
+ * Whether this thread is Deno's engine worker (main.ts runs `serveEngine` then). Only Deno
+ * starts one, and there a node:worker_threads Worker is a web worker: its global scope is
+ * a DedicatedWorkerGlobalScope, the main thread's a Window. Asked so, not through
+ * `isMainThread`, which would load node:worker_threads on every run.
  */
 export function isEngineThread(): boolean {
-  return isDeno && !threads().isMainThread;
+  return isDeno && "DedicatedWorkerGlobalScope" in globalThis;
 }
 
 /**
