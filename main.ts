@@ -2,11 +2,10 @@
  * snapyard's entry point: parse arguments, dispatch, map the outcome to the exit code of the
  * contract (docs/cli.md). Off the main thread (Deno), it is the engine (lib/pool/engine.ts).
  */
-import { isMainThread } from "node:worker_threads";
 import { parseCommandLine, processEnv } from "./lib/cli/parse.ts";
 import { dispatch, reportFailure, type Threads } from "./lib/commands/dispatch.ts";
 import { EXIT_CODES, type Outcome } from "./lib/errors.ts";
-import { serveEngine } from "./lib/pool/engine.ts";
+import { isEngineThread, serveEngine } from "./lib/pool/engine.ts";
 
 // Relative to this file: in a compiled binary every bundled module has this file's URL.
 const ENTRY = new URL(import.meta.url);
@@ -22,5 +21,5 @@ async function main(argv: string[], workers: Threads["workers"]): Promise<Outcom
   }
 }
 
-if (isMainThread) process.exitCode = EXIT_CODES[await main(process.argv.slice(2), SPAWN)];
-else await serveEngine(main);
+if (isEngineThread()) await serveEngine(main);
+else process.exitCode = EXIT_CODES[await main(process.argv.slice(2), SPAWN)];

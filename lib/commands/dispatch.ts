@@ -10,7 +10,6 @@
  * under `--json` as a last `error` event too.
  */
 import { writeSync } from "node:fs";
-import { isMainThread } from "node:worker_threads";
 import {
   type CliEnv,
   type CommandName,
@@ -20,7 +19,7 @@ import {
   type Options,
   parseCommandLine,
 } from "../cli/parse.ts";
-import { helpText, VERSION } from "../cli/help.ts";
+import { VERSION } from "../version.ts";
 import type { CommandContext, Outcome } from "./context.ts";
 import { EXIT_CODES, SnapyardError } from "../errors.ts";
 import { type ErrorCommand, type ErrorEvent, SCHEMA } from "../events.ts";
@@ -28,7 +27,7 @@ import { checkStore, type StoreUse } from "../store/usable.ts";
 import { type Io, realIo } from "../fs/io.ts";
 import { acquireLock, defaultLockPath, type HeldLock } from "../fs/lock.ts";
 import { RunMeter } from "./metrics.ts";
-import { runInEngine, runsInEngine } from "../pool/engine.ts";
+import { isEngineThread, runInEngine, runsInEngine } from "../pool/engine.ts";
 import { servesInThread } from "../pool/in_thread.ts";
 import { WorkerPool, type WorkerSource } from "../pool/pool.ts";
 import { Reporter } from "../cli/report.ts";
@@ -97,13 +96,15 @@ export async function dispatch(
     return "OK";
   }
   if (inv.kind === "help") {
+    // The texts are loaded only to be printed (Bun: ~10 ms to evaluate).
+    const { helpText } = await import("../cli/help.ts");
     writeSync(1, helpText(inv.command) + "\n");
     return "OK";
   }
   const { entry, workers } = threads;
   // Once, before the engine starts (it runs this again off the main thread) and before
   // the lock, which lives in the store by default.
-  if (isMainThread && inv.options.store !== undefined) {
+  if (!isEngineThread() && inv.options.store !== undefined) {
     const meter = new RunMeter(inv.command, inv.options);
     try {
       checkStore(inv.options.store, storeUse(inv.command, inv.options), inv.options.init);

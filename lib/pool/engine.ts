@@ -10,14 +10,7 @@
  * `WorkerDeaths`, run the command, post its outcome.
  */
 import { writeSync } from "node:fs";
-import {
-  isMainThread,
-  MessageChannel,
-  type MessagePort,
-  parentPort,
-  Worker,
-  workerData,
-} from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
 import type { CommandName } from "../cli/parse.ts";
 import type { ErrorCode } from "../errors.ts";
 import { isDeno } from "../fs/runtime.ts";
@@ -58,13 +51,31 @@ interface Died {
 }
 
 /**
+ * node:worker_threads, loaded only where a worker is started or served: a run that starts
+ * none does not evaluate it (Deno: 5-10 ms, Bun: ~15 ms).
+ */
+function threads(): typeof import("node:worker_threads") {
+  return process.getBuiltinModule("node:worker_threads");
+}
+
+/**
+ * Whether this thread is Deno's engine worker (main.ts runs `serveEngine` then). Only Deno
+ * starts one, and there a node:worker_threads Worker is a web worker: its global scope is
+ * a DedicatedWorkerGlobalScope, the main thread's a Window. Asked so, not through
+ * `isMainThread`, which would load node:worker_threads on every run.
+ */
+export function isEngineThread(): boolean {
+  return isDeno && "DedicatedWorkerGlobalScope" in globalThis;
+}
+
+/**
  * Whether `command` runs in the engine worker: on Deno's main thread, a heap-sized
  * command that is not known to be small (`knownSmall`: its pool serves in the calling
  * thread, or its PATHs' last runs were small; lib/commands/dispatch.ts decides).
  */
 export function runsInEngine(command: CommandName, knownSmall: () => boolean): boolean {
   // Asked last: knowing a run small costs a listing and a record read.
-  return isDeno && isMainThread && HEAP_SIZED.has(command) && !knownSmall();
+  return isDeno && HEAP_SIZED.has(command) && !isEngineThread() && !knownSmall();
 }
 
 /**
@@ -81,6 +92,7 @@ export function runInEngine(
 ): Promise<Outcome> {
   // The engine first, the pool's workers only when it asks (Deno blocks the starting
   // thread ~40 ms for each worker's isolate set-up).
+  const { MessageChannel, Worker } = threads();
   const channels = Array.from({ length: workers }, () => new MessageChannel());
   const poolPorts = channels.map((c) => c.port2);
   const data: EngineData = { snapyardArgv: argv, poolPorts };
@@ -129,7 +141,7 @@ export function runInEngine(
 export async function serveEngine(
   main: (argv: string[], workers: WorkerSource) => Promise<Outcome>,
 ): Promise<void> {
-  const port = parentPort;
+  const { parentPort: port, workerData } = threads();
   if (port === null) throw new Error("serveEngine must run in a node:worker_threads Worker");
   const data = workerData as EngineData;
   const deaths = new WorkerDeaths();
