@@ -19,7 +19,8 @@ export interface Options {
   lockTimeoutMs: number;
   tag: string;
   store: BPath | undefined;
-  workers: number;
+  /** `--workers`; undefined: one per available CPU (asked when a pool starts). */
+  workers: number | undefined;
   schema: SchemaChoice;
   exclude: string[];
   /** `--exclude-if-present NAME`: directories holding NAME are left out. */

@@ -6,7 +6,6 @@
  * file), then each value checked (lib/cli/values.ts) and the PATHs (a job's when none given).
  * The option table is lib/cli/options.ts.
  */
-import * as os from "node:os";
 import { posix } from "node:path";
 import { type BPath, fromText } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
@@ -98,7 +97,7 @@ export function parseCommandLine(argv: readonly string[], env: CliEnv = NO_ENV):
     tag: validateTag(str("tag") ?? DEFAULT_TAG),
     store: str("store") === undefined ? undefined : absolute(str("store")!),
     workers: str("workers") === undefined
-      ? defaultWorkers()
+      ? undefined
       : parseWhole("workers", str("workers")!, 1, 256),
     schema,
     ...parseSelection(v),
@@ -212,8 +211,4 @@ function generateOf(str: (k: string) => string | undefined): Generate {
     if (v !== undefined) out[key] = v === "-" && key !== "man" ? v : absolute(v);
   }
   return out;
-}
-
-function defaultWorkers(): number {
-  return Math.max(1, os.availableParallelism());
 }

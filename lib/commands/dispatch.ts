@@ -29,7 +29,7 @@ import { acquireLock, defaultLockPath, type HeldLock } from "../fs/lock.ts";
 import { RunMeter } from "./metrics.ts";
 import { isEngineThread, runInEngine, runsInEngine } from "../pool/engine.ts";
 import { servesInThread } from "../pool/in_thread.ts";
-import { WorkerPool, type WorkerSource } from "../pool/pool.ts";
+import { defaultPoolSize, WorkerPool, type WorkerSource } from "../pool/pool.ts";
 import { Reporter } from "../cli/report.ts";
 import type { BPath } from "../fs/bpath.ts";
 import { initRuntime } from "../fs/runtime.ts";
@@ -118,7 +118,7 @@ export async function dispatch(
     workers.kind === "spawn" &&
     runsInEngine(inv.command, () => staysHere(inv.command, inv.paths, inv.options))
   ) {
-    return await runInEngine(entry, argv, workers.url, inv.options.workers);
+    return await runInEngine(entry, argv, workers.url, inv.options.workers ?? defaultPoolSize());
   }
   return await execute(inv.command, inv.paths, inv.argv, inv.options, workers);
 }
@@ -222,7 +222,7 @@ export async function execute(
     io,
     pool: () => (pool ??= new WorkerPool(
       inThread(command, paths) ? { kind: "in-thread" } : workers,
-      options.workers,
+      options.workers ?? defaultPoolSize(),
     )),
   };
   const meter = new RunMeter(command, options);

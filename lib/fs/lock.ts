@@ -11,7 +11,6 @@
  * never leaves it stuck.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import { posix } from "node:path";
 import { type BPath, fsPath, toText } from "./bpath.ts";
 import { errnoOf, reasonOf, SnapyardError } from "../errors.ts";
@@ -24,7 +23,7 @@ export function defaultLockPath(store: BPath | undefined): BPath {
   if (store !== undefined) return posix.join(store, ".snapyard.lock");
   const uid = process.getuid?.() ?? -1;
   if (uid === 0) return "/run/lock/snapyard.lock";
-  return posix.join(os.tmpdir(), `snapyard-${uid}.lock`);
+  return posix.join(process.getBuiltinModule("node:os").tmpdir(), `snapyard-${uid}.lock`);
 }
 
 /** A held lock; `release()` is idempotent. */

@@ -12,9 +12,7 @@
  * - Deno cannot address non-UTF-8 file names (it decodes them lossily); Bun can.
  */
 import { Buffer } from "node:buffer";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import { type BPath, fsPath, hasReplacementChar } from "./bpath.ts";
 
 interface DenoFfi {
@@ -153,13 +151,20 @@ export async function initRuntime(): Promise<void> {
   await loadLibc();
 }
 
-const ERRNO_NAMES = new Map<number, string>(
-  Object.entries(os.constants.errno).map(([name, n]) => [n as number, name]),
-);
+/** errno numbers by name (`node:os`), built with the first error. */
+let errnoNames: Map<number, string> | undefined;
+
+function errnoName(errno: number): string | undefined {
+  errnoNames ??= new Map(
+    Object.entries(process.getBuiltinModule("node:os").constants.errno)
+      .map(([name, n]) => [n as number, name]),
+  );
+  return errnoNames.get(errno);
+}
 
 /** A Node-style system error for an errno number. */
 export function errnoError(syscall: string, errno: number, path?: string): Error {
-  const code = ERRNO_NAMES.get(errno) ?? `E${errno}`;
+  const code = errnoName(errno) ?? `E${errno}`;
   const e = new Error(`${syscall} failed: ${code}${path === undefined ? "" : ` "${path}"`}`) as
     & Error
     & { code: string; errno: number; syscall: string };
@@ -183,6 +188,7 @@ export function syncFilesystem(dir: string | Buffer): void {
     }
     return;
   }
+  const { spawnSync } = process.getBuiltinModule("node:child_process");
   const r = spawnSync("sync", ["-f", typeof dir === "string" ? dir : Buffer.from(dir).toString()]);
   if (r.status !== 0) {
     const e = new Error(`sync -f failed: ${String(r.stderr ?? "").trim()}`) as Error & {

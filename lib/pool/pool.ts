@@ -89,6 +89,11 @@ interface Slot {
   dead?: Error;
 }
 
+/** How many workers a pool starts unless told: one per CPU this process may run on. */
+export function defaultPoolSize(): number {
+  return Math.max(1, process.getBuiltinModule("node:os").availableParallelism());
+}
+
 /** A pool of snapshot workers. */
 export class WorkerPool {
   #slots: Slot[] = [];

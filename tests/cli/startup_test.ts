@@ -1,7 +1,7 @@
 /**
  * Start-up cost: what a run that copies nothing loads. An unchanged snapshot (and
- * `--version`) must not evaluate node:worker_threads, node:tty, node:crypto, picomatch or
- * the help texts. Two checks: the static imports main.ts and the snapshot command's module
+ * `--version`) must not evaluate node:worker_threads, node:tty, node:crypto, node:os,
+ * node:child_process, picomatch or the help texts. Two checks: the static imports main.ts and the snapshot command's module
  * evaluate (a parse of their sources), and a run of main.ts under tests/_helpers/load_spy.ts
  * (what is loaded lazily, and picomatch however it is loaded).
  */
@@ -13,7 +13,15 @@ import { makeTree, NO_CONFIG, ROOT, runCmd, RUNTIME, tempDir } from "../_helpers
 import { SPY_PREFIX, type SpyReport } from "../_helpers/load_spy.ts";
 
 /** Modules the unchanged snapshot path must not evaluate. */
-const HEAVY = ["node:worker_threads", "node:tty", "node:crypto", "picomatch", "lib/cli/help.ts"];
+const HEAVY = [
+  "node:worker_threads",
+  "node:tty",
+  "node:crypto",
+  "node:os",
+  "node:child_process",
+  "picomatch",
+  "lib/cli/help.ts",
+];
 
 /**
  * `import ... from "x"`, `export ... from "x"` and `import "x"` at the start of a line (deno
