@@ -13,6 +13,25 @@ import { EntryDirIndex } from "./entry_dir_index.ts";
 
 export { EntryDirIndex, type Verdict, type VersionOptions } from "./entry_dir_index.ts";
 
+/** An entry this run committed, not yet stamped: its TS, its sidecar and the sidecar's path. */
+interface Committed {
+  ts: number;
+  sidecar: Sidecar;
+  path: BPath;
+}
+
+/** `c` stamped with an lstat of its sidecar; undefined when that fails. */
+function stamped(c: Committed): CachedVersion | undefined {
+  let st: QuickStat | undefined;
+  try {
+    st = quickStat(c.path);
+  } catch (_e) {
+    // Cannot be looked at: left out of the cache.
+    return undefined;
+  }
+  return st === undefined ? undefined : { ts: c.ts, stamp: st.stamp, sidecar: c.sidecar };
+}
+
 /** How many entry directories' indexes are kept (the walk visits one directory at a time). */
 const KEPT_INDEXES = 64;
 
@@ -30,7 +49,7 @@ export class Versions {
    * read, entries committed. Kept apart from the indexes, so an entry committed after its
    * directory's index was dropped costs no second listing of that directory.
    */
-  readonly #updates = new Map<BPath, Map<BPath, CachedVersion>>();
+  readonly #updates = new Map<BPath, Map<BPath, CachedVersion | Committed>>();
 
   constructor(tag: string, store: BPath | undefined) {
     this.#tag = tag;
@@ -56,24 +75,17 @@ export class Versions {
   }
 
   /**
-   * Records a version for `dir`'s cache: a sidecar this run read, or an entry it
-   * committed (its sidecar as written, stamped by an lstat of it). Called in the store
-   * layout only: in the beside layout a cache would be one more file in the operator's
-   * directories.
+   * Records an entry this run committed for `dir`'s cache: its sidecar as written, at
+   * `path`, stamped by an lstat of it when the caches are written (the stats of a whole
+   * directory in a row cost a third of one each right after its rename). Called in the
+   * store layout only: in the beside layout a cache would be one more file in the
+   * operator's directories.
    */
   remember(dir: BPath, name: BPath, ts: number, sidecar: Sidecar, path: BPath): void {
-    let st: QuickStat | undefined;
-    try {
-      st = quickStat(path);
-    } catch (_e) {
-      // Not cached: the next run reads the sidecar instead.
-      return;
-    }
-    if (st === undefined) return;
-    this.#note(dir, name, { ts, stamp: st.stamp, sidecar });
+    this.#note(dir, name, { ts, sidecar, path });
   }
 
-  #note(dir: BPath, name: BPath, v: CachedVersion): void {
+  #note(dir: BPath, name: BPath, v: CachedVersion | Committed): void {
     let updates = this.#updates.get(dir);
     if (updates === undefined) this.#updates.set(dir, updates = new Map());
     updates.set(name, v);
@@ -86,7 +98,12 @@ export class Versions {
   writeCaches(): void {
     for (const [dir, updates] of this.#updates) {
       const versions = this.#indexes.get(dir)?.cache() ?? readCache(dir, this.#tag);
-      for (const [name, v] of updates) versions.set(name, v);
+      for (const [name, v] of updates) {
+        const version = "path" in v ? stamped(v) : v;
+        // An entry that cannot be stamped is not cached: the next run reads its sidecar.
+        if (version === undefined) versions.delete(name);
+        else versions.set(name, version);
+      }
       try {
         writeCache(dir, this.#tag, versions);
       } catch (_e) {
