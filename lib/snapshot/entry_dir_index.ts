@@ -25,8 +25,8 @@ import {
 import { errnoOf } from "../errors.ts";
 import { quickFileKey, type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { fstatFd, lstatPath, stampText } from "../fs/stat.ts";
-import { type CachedVersion, readCache } from "../store/cache.ts";
-import { changeReason, type Current, unchangedKey } from "../store/identity.ts";
+import { CachedVersion, readCache } from "../store/cache.ts";
+import { changeReason, type Current } from "../store/identity.ts";
 import { parseAnyName, payloadName, SIDECAR_SUFFIX, sidecarName } from "../store/layout.ts";
 import type { ChangeReason, Sidecar } from "../store/sidecar.ts";
 import { parseSidecar } from "../store/sidecar_reader.ts";
@@ -43,7 +43,7 @@ interface Newest {
 /** The verdict on one target. */
 export type Verdict =
   | { unchanged: true; ts: number }
-  | { unchanged: false; reason: ChangeReason; previous?: Sidecar };
+  | { unchanged: false; reason: ChangeReason };
 
 /** How to judge. */
 export interface VersionOptions {
@@ -119,23 +119,22 @@ export class EntryDirIndex {
     const name = baseName(path);
     const newest = this.#newest.get(name);
     if (newest === undefined) return { unchanged: false, reason: "new" };
-    const previous = this.#readNewest(name, newest);
-    if (previous === undefined) return { unchanged: false, reason: "broken-entry" };
-    if (opts.full) return { unchanged: false, reason: "full", previous };
+    const version = this.#readNewest(name, newest);
+    if (version === undefined) return { unchanged: false, reason: "broken-entry" };
+    if (opts.full) return { unchanged: false, reason: "full" };
     if (kind === "file") {
       // One string compared, no full stat built: what most targets of a re-run need.
-      const want = unchangedKey(previous, opts);
+      const want = version.unchangedKey(opts);
       if (want !== undefined && quickFileKey(path, opts.ignoreInode) === want) {
         return { unchanged: true, ts: newest.ts };
       }
     }
+    const previous = version.sidecar;
     const cur = current(path, kind);
-    if (cur === undefined) return { unchanged: false, reason: "kind", previous };
+    if (cur === undefined) return { unchanged: false, reason: "kind" };
     const link = previous.prior_dest === undefined ? undefined : fromText(previous.prior_dest);
     const reason = changeReason(cur, previous, link, opts);
-    return reason === undefined
-      ? { unchanged: true, ts: newest.ts }
-      : { unchanged: false, reason, previous };
+    return reason === undefined ? { unchanged: true, ts: newest.ts } : { unchanged: false, reason };
   }
 
   /** This directory's version cache (lib/store/cache.ts), read on first use. */
@@ -150,16 +149,16 @@ export class EntryDirIndex {
     this.onDirty(name, v);
   }
 
-  /** The newest entry's sidecar when the entry is complete, else undefined. */
-  #readNewest(name: BPath, newest: Newest): Sidecar | undefined {
+  /** The newest entry's version when the entry is complete, else undefined. */
+  #readNewest(name: BPath, newest: Newest): CachedVersion | undefined {
     if (!newest.payload) return undefined;
     const path = joinName(this.dir, sidecarName(name, this.#tag, newest.ts));
-    let s = cachedSidecar(this.cache(), name, newest.ts, path);
-    if (s === undefined) {
+    let v = cachedVersion(this.cache(), name, newest.ts, path);
+    if (v === undefined) {
       const read = readSidecar(path);
       if (read === undefined) return undefined;
-      s = read.sidecar;
-      this.remember(name, { ts: newest.ts, stamp: read.stamp, sidecar: s });
+      v = CachedVersion.of(newest.ts, read.stamp, read.sidecar);
+      this.remember(name, v);
     }
     let pst: QuickStat | undefined;
     try {
@@ -169,25 +168,25 @@ export class EntryDirIndex {
       return undefined;
     }
     if (pst === undefined) return undefined;
-    if (s.prior_kind === "file") {
-      if (pst.kind !== "file" || (s.size !== undefined && pst.size !== s.size)) return undefined;
-    } else if (s.prior_kind === "symlink") {
+    if (v.kind === "file") {
+      if (pst.kind !== "file" || (v.size !== undefined && pst.size !== v.size)) return undefined;
+    } else if (v.kind === "symlink") {
       if (pst.kind !== "symlink") return undefined;
     } else if (pst.kind !== "file" || pst.size !== 0) return undefined;
-    return s;
+    return v;
   }
 }
 
 /**
- * The cached sidecar of `name` when the cache holds version `ts` and the sidecar file
+ * The cached version of `name` when the cache holds version `ts` and the sidecar file
  * still has the cached stamp; else undefined (read it).
  */
-function cachedSidecar(
+function cachedVersion(
   cache: Map<BPath, CachedVersion>,
   name: BPath,
   ts: number,
   path: BPath,
-): Sidecar | undefined {
+): CachedVersion | undefined {
   const c = cache.get(name);
   if (c === undefined || c.ts !== ts) return undefined;
   let st: QuickStat | undefined;
@@ -197,7 +196,7 @@ function cachedSidecar(
     // Cannot stat it: not known to be as cached; the read that follows decides.
     return undefined;
   }
-  return st !== undefined && st.stamp === c.stamp ? c.sidecar : undefined;
+  return st !== undefined && st.stamp === c.stamp ? c : undefined;
 }
 
 /**

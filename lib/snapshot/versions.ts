@@ -7,7 +7,7 @@
 import { posix } from "node:path";
 import type { BPath } from "../fs/bpath.ts";
 import { type QuickStat, quickStat } from "../fs/quick_stat.ts";
-import { type CachedVersion, readCache, writeCache } from "../store/cache.ts";
+import { CachedVersion, readCache, writeCache } from "../store/cache.ts";
 import type { Sidecar } from "../store/sidecar.ts";
 import { EntryDirIndex } from "./entry_dir_index.ts";
 
@@ -29,7 +29,7 @@ function stamped(c: Committed): CachedVersion | undefined {
     // Cannot be looked at: left out of the cache.
     return undefined;
   }
-  return st === undefined ? undefined : { ts: c.ts, stamp: st.stamp, sidecar: c.sidecar };
+  return st === undefined ? undefined : CachedVersion.of(c.ts, st.stamp, c.sidecar);
 }
 
 /** How many entry directories' indexes are kept (the walk visits one directory at a time). */

@@ -17,14 +17,8 @@ import { posix } from "node:path";
 import { type BPath, fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
 import { cacheName } from "./layout.ts";
+import { type CompareOptions, recordedKey } from "./identity.ts";
 import type { Sidecar } from "./sidecar.ts";
-
-/** One cached newest entry: TS, the sidecar file's stamp, the sidecar. */
-export interface CachedVersion {
-  ts: number;
-  stamp: string;
-  sidecar: Sidecar;
-}
 
 const SCHEMA = "snapyard_cache.v2";
 const SCHEMAS: readonly Sidecar["schema"][] = [
@@ -35,7 +29,7 @@ const SCHEMAS: readonly Sidecar["schema"][] = [
 const KINDS: readonly string[] = ["file", "symlink", "none"];
 const MODE_RE = /^[0-7]{1,7}$/;
 const IDENTITY_RE =
-  /^(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,19})$/;
+  /^(?:0|[1-9][0-9]{0,19}):(?:0|[1-9][0-9]{0,19}):(?:0|[1-9][0-9]{0,19}):(?:0|[1-9][0-9]{0,19})$/;
 
 /**
  * A cache row: `[TS, stamp, schema (1-3), kind, size, mode, uid, gid, run, identity, link]`,
@@ -47,7 +41,7 @@ type Row = [
   number,
   string,
   number,
-  string,
+  Sidecar["prior_kind"],
   number | null,
   string | null,
   number | null,
@@ -57,42 +51,98 @@ type Row = [
   string | null,
 ];
 
-function rowOf(v: CachedVersion): Row {
-  const s = v.sidecar;
-  const id = s.identity;
-  return [
-    v.ts,
-    v.stamp,
-    SCHEMAS.indexOf(s.schema) + 1,
-    s.prior_kind,
-    s.size ?? null,
-    s.mode ?? null,
-    s.uid ?? null,
-    s.gid ?? null,
-    s.run ?? null,
-    id === undefined ? null : `${id.dev}:${id.ino}:${id.mtime_ns}:${id.ctime_ns}`,
-    s.prior_dest ?? null,
-  ];
+/**
+ * One cached newest entry: its TS, the sidecar file's stamp and what the judgement reads
+ * of the sidecar. One read from a cache keeps its row and builds the sidecar only when
+ * asked: an unchanged file is judged from the row (`unchangedKey`).
+ */
+export class CachedVersion {
+  readonly ts: number;
+  readonly stamp: string;
+  #sidecar: Sidecar | undefined;
+  readonly #row: Row;
+
+  private constructor(row: Row, sidecar: Sidecar | undefined) {
+    this.ts = row[0];
+    this.stamp = row[1];
+    this.#row = row;
+    this.#sidecar = sidecar;
+  }
+
+  /** The version of the sidecar at `ts`, whose file has `stamp`. */
+  static of(ts: number, stamp: string, sidecar: Sidecar): CachedVersion {
+    const id = sidecar.identity;
+    return new CachedVersion([
+      ts,
+      stamp,
+      SCHEMAS.indexOf(sidecar.schema) + 1,
+      sidecar.prior_kind,
+      sidecar.size ?? null,
+      sidecar.mode ?? null,
+      sidecar.uid ?? null,
+      sidecar.gid ?? null,
+      sidecar.run ?? null,
+      id === undefined ? null : `${id.dev}:${id.ino}:${id.mtime_ns}:${id.ctime_ns}`,
+      sidecar.prior_dest ?? null,
+    ], sidecar);
+  }
+
+  /** The version a row holds, or undefined when it is not of the right shape. */
+  static fromRow(r: unknown): CachedVersion | undefined {
+    if (!Array.isArray(r) || r.length !== 11) return undefined;
+    const [ts, stamp, schema, kind, size, mode, uid, gid, run, identity, link] = r;
+    if (typeof ts !== "number" || typeof stamp !== "string") return undefined;
+    if (SCHEMAS[(schema as number) - 1] === undefined || !KINDS.includes(kind)) return undefined;
+    if (!isCount(size) || !isCount(uid) || !isCount(gid) || !isCount(run)) return undefined;
+    if (mode !== null && (typeof mode !== "string" || !MODE_RE.test(mode))) return undefined;
+    if (link !== null && typeof link !== "string") return undefined;
+    if (kind === "file" && mode === null) return undefined;
+    if (kind === "symlink" && link === null) return undefined;
+    if (identity !== null && (typeof identity !== "string" || !IDENTITY_RE.test(identity))) {
+      return undefined;
+    }
+    return new CachedVersion(r as Row, undefined);
+  }
+
+  /** The recorded kind. */
+  get kind(): Sidecar["prior_kind"] {
+    return this.#row[3];
+  }
+
+  /** The recorded size, when the sidecar has one. */
+  get size(): number | undefined {
+    return this.#row[4] ?? undefined;
+  }
+
+  /** What the judgement reads of the sidecar (built from the row on first use). */
+  get sidecar(): Sidecar {
+    return this.#sidecar ??= sidecarOf(this.#row);
+  }
+
+  /** lib/store/identity.ts `unchangedKey` of the sidecar, from the row. */
+  unchangedKey(opts: CompareOptions): string | undefined {
+    const r = this.#row;
+    return recordedKey({
+      kind: r[3],
+      size: r[4],
+      mode: r[5],
+      uid: r[6],
+      gid: r[7],
+      run: r[8],
+      identity: r[9],
+    }, opts);
+  }
+
+  /** The row to write. */
+  row(): Row {
+    return this.#row;
+  }
 }
 
-/** A count a row may hold: null, or a non-negative number. */
-function isCount(v: unknown): v is number | null {
-  return v === null || (typeof v === "number" && Number.isFinite(v) && v >= 0);
-}
-
-/** The version a row holds, or undefined when it is not of the right shape. */
-function versionOf(r: unknown): CachedVersion | undefined {
-  if (!Array.isArray(r) || r.length !== 11) return undefined;
-  const [ts, stamp, schema, kind, size, mode, uid, gid, run, identity, link] = r;
-  if (typeof ts !== "number" || typeof stamp !== "string") return undefined;
-  const name = SCHEMAS[(schema as number) - 1];
-  if (name === undefined || !KINDS.includes(kind)) return undefined;
-  if (!isCount(size) || !isCount(uid) || !isCount(gid) || !isCount(run)) return undefined;
-  if (mode !== null && (typeof mode !== "string" || !MODE_RE.test(mode))) return undefined;
-  if (link !== null && typeof link !== "string") return undefined;
-  if (kind === "file" && mode === null) return undefined;
-  if (kind === "symlink" && link === null) return undefined;
-  const sidecar: Sidecar = { schema: name, prior_kind: kind as Sidecar["prior_kind"] };
+/** The sidecar fields a row holds. */
+function sidecarOf(row: Row): Sidecar {
+  const [, , schema, kind, size, mode, uid, gid, run, identity, link] = row;
+  const sidecar: Sidecar = { schema: SCHEMAS[schema - 1]!, prior_kind: kind };
   if (link !== null) sidecar.prior_dest = link;
   if (mode !== null) sidecar.mode = mode;
   if (size !== null) sidecar.size = size;
@@ -100,11 +150,15 @@ function versionOf(r: unknown): CachedVersion | undefined {
   if (gid !== null) sidecar.gid = gid;
   if (run !== null) sidecar.run = run;
   if (identity !== null) {
-    const m = typeof identity === "string" ? IDENTITY_RE.exec(identity) : null;
-    if (m === null) return undefined;
-    sidecar.identity = { dev: m[1]!, ino: m[2]!, mtime_ns: m[3]!, ctime_ns: m[4]! };
+    const [dev, ino, mtime_ns, ctime_ns] = identity.split(":") as [string, string, string, string];
+    sidecar.identity = { dev, ino, mtime_ns, ctime_ns };
   }
-  return { ts, stamp, sidecar };
+  return sidecar;
+}
+
+/** A count a row may hold: null, or a non-negative number. */
+function isCount(v: unknown): v is number | null {
+  return v === null || (typeof v === "number" && Number.isFinite(v) && v >= 0);
 }
 
 /**
@@ -123,7 +177,7 @@ export function readCache(dir: BPath, tag: string): Map<BPath, CachedVersion> {
   const o = raw as { schema?: unknown; entries?: unknown };
   if (o?.schema !== SCHEMA || typeof o.entries !== "object" || o.entries === null) return out;
   for (const [name, r] of Object.entries(o.entries as Record<string, unknown>)) {
-    const v = versionOf(r);
+    const v = CachedVersion.fromRow(r);
     if (v !== undefined) out.set(name, v);
   }
   return out;
@@ -135,7 +189,7 @@ export function readCache(dir: BPath, tag: string): Map<BPath, CachedVersion> {
  */
 export function writeCache(dir: BPath, tag: string, versions: Map<BPath, CachedVersion>): void {
   const entries: Record<string, Row> = {};
-  for (const [name, v] of versions) entries[name] = rowOf(v);
+  for (const [name, v] of versions) entries[name] = v.row();
   // Byte names and link texts (one char per byte) round-trip through JSON.
   const text = JSON.stringify({ schema: SCHEMA, tag, entries });
   const final = posix.join(dir, cacheName(tag));

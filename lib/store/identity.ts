@@ -13,7 +13,6 @@
  * an older v3) counts as changed. The first reason found is the one reported.
  */
 import type { BPath } from "../fs/bpath.ts";
-import { fileKeyText } from "../fs/quick_stat.ts";
 import type { FdStat } from "../fs/stat.ts";
 import type { ChangeReason, Identity, Sidecar } from "./sidecar.ts";
 
@@ -24,6 +23,8 @@ import type { ChangeReason, Identity, Sidecar } from "./sidecar.ts";
 const RACY_MARGIN_NS = 50_000_000n;
 /** On filesystems with whole-second (FAT: 2 s) timestamps, the tick is the second. */
 const RACY_MARGIN_COARSE_NS = 2_000_000_000n;
+const RACY_MARGIN_MS = Number(RACY_MARGIN_NS / 1_000_000n);
+const RACY_MARGIN_COARSE_MS = Number(RACY_MARGIN_COARSE_NS / 1_000_000n);
 const NS_PER_MS = 1_000_000n;
 const NS_PER_S = 1_000_000_000n;
 
@@ -84,6 +85,17 @@ export function changeReason(
   return undefined;
 }
 
+/** A sidecar's fields `unchangedKey` reads, flat; the identity as `dev:ino:mtime_ns:ctime_ns`. */
+export interface RecordedFields {
+  kind: Sidecar["prior_kind"];
+  size: number | null;
+  mode: string | null;
+  uid: number | null;
+  gid: number | null;
+  run: number | null;
+  identity: string | null;
+}
+
 /**
  * The `fileKeyText` a regular file must have now for `changeReason` to find it unchanged
  * against `recorded`; undefined when no stat can (no identity, or a racy entry: its times
@@ -92,23 +104,54 @@ export function changeReason(
  */
 export function unchangedKey(recorded: Sidecar, opts: CompareOptions): string | undefined {
   const id = recorded.identity;
+  return recordedKey({
+    kind: recorded.prior_kind,
+    size: recorded.size ?? null,
+    mode: recorded.mode ?? null,
+    uid: recorded.uid ?? null,
+    gid: recorded.gid ?? null,
+    run: recorded.run ?? null,
+    identity: id === undefined ? null : `${id.dev}:${id.ino}:${id.mtime_ns}:${id.ctime_ns}`,
+  }, opts);
+}
+
+/** `unchangedKey` of a sidecar's fields (a version cache row holds them so). */
+export function recordedKey(r: RecordedFields, opts: CompareOptions): string | undefined {
+  const { size, mode, uid, gid, run, identity } = r;
   if (
-    recorded.prior_kind !== "file" || id === undefined || recorded.size === undefined ||
-    recorded.mode === undefined || recorded.uid === undefined || recorded.gid === undefined ||
-    recorded.run === undefined
+    r.kind !== "file" || identity === null || size === null || mode === null || uid === null ||
+    gid === null || run === null
   ) return undefined;
-  const times = { mtimeNs: BigInt(id.mtime_ns), ctimeNs: BigInt(id.ctime_ns) };
-  if (racy(times, recorded.run)) return undefined;
-  return fileKeyText({
-    size: recorded.size,
-    mode: parseInt(recorded.mode, 8),
-    uid: recorded.uid,
-    gid: recorded.gid,
-    dev: id.dev,
-    ino: id.ino,
-    mtimeNs: id.mtime_ns,
-    ctimeNs: id.ctime_ns,
-  }, opts.ignoreInode);
+  const c1 = identity.indexOf(":");
+  const c2 = identity.indexOf(":", c1 + 1);
+  const c3 = identity.indexOf(":", c2 + 1);
+  const mtime = identity.slice(c2 + 1, c3);
+  const ctime = identity.slice(c3 + 1);
+  if (racyText(mtime, ctime, run)) return undefined;
+  const inode = opts.ignoreInode ? "-" : identity.slice(0, c2);
+  // lib/fs/quick_stat.ts `fileKeyText`, with the identity's own text.
+  return `${size}:${parseInt(mode, 8)}:${uid}:${gid}:${inode}:${mtime}:${ctime}`;
+}
+
+/**
+ * `racy` of decimal nanosecond times, without BigInts where both are whole non-negative
+ * numbers: a time is racy when its whole milliseconds reach the run's less the margin.
+ */
+function racyText(mtime: string, ctime: string, runMs: number): boolean {
+  if (mtime.startsWith("-") || ctime.startsWith("-")) {
+    return racy({ mtimeNs: BigInt(mtime), ctimeNs: BigInt(ctime) }, runMs);
+  }
+  const coarse = wholeSecond(mtime) && wholeSecond(ctime);
+  const from = runMs - (coarse ? RACY_MARGIN_COARSE_MS : RACY_MARGIN_MS);
+  return wholeMs(mtime) >= from || wholeMs(ctime) >= from;
+}
+
+function wholeSecond(ns: string): boolean {
+  return ns === "0" || ns.endsWith("000000000");
+}
+
+function wholeMs(ns: string): number {
+  return ns.length <= 6 ? 0 : Number(ns.slice(0, -6));
 }
 
 function sameOwner(uid: number, gid: number, s: Sidecar): boolean {

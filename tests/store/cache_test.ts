@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
 import { fromText } from "../../lib/fs/bpath.ts";
-import { type CachedVersion, readCache, writeCache } from "../../lib/store/cache.ts";
+import { CachedVersion, readCache, writeCache } from "../../lib/store/cache.ts";
 import { cacheName } from "../../lib/store/layout.ts";
 import type { Sidecar } from "../../lib/store/sidecar.ts";
 import { tempDir } from "../_helpers/helpers.ts";
@@ -46,10 +46,10 @@ function judged(s: Sidecar): Sidecar {
 test("writeCache() then readCache() gives back what the unchanged judgement reads of each sidecar", async () => {
   await using dir = tempDir();
   const versions = new Map<string, CachedVersion>([
-    ["a", { ts: 1, stamp: "1:2:3:4", sidecar: FILE }],
-    ["l\xff", { ts: 2, stamp: "5:6:7:8", sidecar: LINK }],
-    ["n", { ts: 3, stamp: "9:0:1:2", sidecar: NONE }],
-    ["v", { ts: 4, stamp: "3:4:5:6", sidecar: V2 }],
+    ["a", CachedVersion.of(1, "1:2:3:4", FILE)],
+    ["l\xff", CachedVersion.of(2, "5:6:7:8", LINK)],
+    ["n", CachedVersion.of(3, "9:0:1:2", NONE)],
+    ["v", CachedVersion.of(4, "3:4:5:6", V2)],
   ]);
   writeCache(fromText(dir.path), "snapyard", versions);
   const back = readCache(fromText(dir.path), "snapyard");
