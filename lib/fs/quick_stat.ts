@@ -1,8 +1,8 @@
 /**
- * lstat(2) reduced to text, for the two questions an unchanged run asks per target: is
- * the newest entry's sidecar and payload as cached (`quickStat`: kind, size, stamp), and
- * is the target itself as its entry recorded (`quickFileKey`: its stat identity as one
- * string, `fileKeyText`). Built from struct statx without BigInts where the values fit;
+ * lstat(2) reduced to what an unchanged run asks per target: is the newest entry's
+ * sidecar as cached (`quickStat`: kind, size, stamp), is its payload of the recorded kind
+ * and size (`quickKindSize`), and is the target itself as its entry recorded
+ * (`quickFileKey`: its stat identity as one string, `fileKeyText`). Built from struct statx without BigInts where the values fit;
  * through `lstatPath` where there is no FFI. Each says exactly what lib/fs/stat.ts would.
  */
 import type { BPath } from "./bpath.ts";
@@ -46,6 +46,20 @@ export function quickStat(path: BPath): QuickStat | undefined {
     size,
     stamp: `${u64Text(32)}:${size}:${nsText(112)}:${nsText(96)}`,
   };
+}
+
+/**
+ * `lstatPath` reduced to kind and size (what a payload is checked for), undefined when
+ * `path` does not exist.
+ * @throws a system error (with `code`) for anything but ENOENT.
+ */
+export function quickKindSize(path: BPath): { kind: Kind; size: number } | undefined {
+  if (!hasStatxPath()) {
+    const st = lstatPath(path);
+    return st === undefined ? undefined : { kind: st.kind, size: st.size };
+  }
+  if (!statxPath(path)) return undefined;
+  return { kind: kindOfMode(statxView.getUint16(28, true)), size: u64Number(40) };
 }
 
 /** The stat identity of a regular file, each field as decimal text (`fileKeyText`). */

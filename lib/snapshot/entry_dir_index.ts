@@ -23,7 +23,7 @@ import {
   readDirents,
 } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
-import { quickFileKey, type QuickStat, quickStat } from "../fs/quick_stat.ts";
+import { quickFileKey, quickKindSize, type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { fstatFd, lstatPath, stampText } from "../fs/stat.ts";
 import { CachedVersion, readCache } from "../store/cache.ts";
 import { changeReason, type Current } from "../store/identity.ts";
@@ -160,9 +160,9 @@ export class EntryDirIndex {
       v = CachedVersion.of(newest.ts, read.stamp, read.sidecar);
       this.remember(name, v);
     }
-    let pst: QuickStat | undefined;
+    let pst: { kind: string; size: number } | undefined;
     try {
-      pst = quickStat(joinName(this.dir, payloadName(name, this.#tag, newest.ts)));
+      pst = quickKindSize(joinName(this.dir, payloadName(name, this.#tag, newest.ts)));
     } catch (_e) {
       // A payload that cannot be stat'ed cannot be reused.
       return undefined;

@@ -4,11 +4,11 @@ import * as fs from "node:fs";
 import { test } from "node:test";
 import { fromText } from "../../lib/fs/bpath.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
-import { fileKeyText, quickFileKey, quickStat } from "../../lib/fs/quick_stat.ts";
+import { fileKeyText, quickFileKey, quickKindSize, quickStat } from "../../lib/fs/quick_stat.ts";
 import { lstatPath, stampText } from "../../lib/fs/stat.ts";
 import { tempDir } from "../_helpers/helpers.ts";
 
-test("quickStat() gives lstatPath()'s kind, size and stamp for files, symlinks, directories, any times", async () => {
+test("quickStat() and quickKindSize() give lstatPath()'s kind, size and stamp for files, symlinks, directories, any times", async () => {
   await initRuntime();
   await using dir = tempDir();
   fs.writeFileSync(dir.join("f"), "x".repeat(5000));
@@ -28,8 +28,10 @@ test("quickStat() gives lstatPath()'s kind, size and stamp for files, symlinks, 
       { kind: full.kind, size: full.size, stamp: stampText(full) },
       name,
     );
+    assert.deepEqual(quickKindSize(p), { kind: full.kind, size: full.size }, name);
   }
   assert.equal(quickStat(fromText(dir.join("missing"))), undefined);
+  assert.equal(quickKindSize(fromText(dir.join("missing"))), undefined);
   assert.throws(() => quickStat(fromText(dir.join("f/below"))), /ENOTDIR/);
 });
 
