@@ -1,9 +1,10 @@
 /**
  * Directory listings read with getdents64(2) and decoded in JS.
  *
- * The runtimes' own readers wrap and convert every name (Deno decodes it as UTF-8, then
- * snapyard encodes it back; Bun builds a Dirent): ~50 ms on Deno, ~20 ms on Bun for the
- * ~200 directories an unchanged re-run of a 10,000-file tree lists. Here, per directory:
+ * Deno's reader decodes every name as UTF-8 and snapyard encodes it back: ~40 ms for the
+ * ~200 directories (30,000 names) an unchanged re-run of a 10,000-file tree lists, ~15 ms
+ * here (bench/listing.ts). Bun's native reader is as fast as this, so only Deno uses it.
+ * Per directory:
  * 1. open it (O_DIRECTORY, so a file fails with ENOTDIR as readdir does);
  * 2. fill one reused buffer with getdents64 until it returns 0;
  * 3. decode each `struct linux_dirent64` record (d_ino u64 at 0, d_off s64 at 8, d_reclen
@@ -109,9 +110,9 @@ function entry(name: BPath, type: number): RawEntry {
   return new RawEntry(name, type);
 }
 
-/** Names in one directory differ, so two entries are never equal. */
+/** By name; two can be equal only where lossy decoding made them so (the walk reports both). */
 function byName(a: RawEntry, b: RawEntry): number {
-  return a.name < b.name ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /** Decodes the `n` bytes of records in `buf`, appending one `make(name, type)` per name. */
