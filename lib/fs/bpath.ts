@@ -5,7 +5,8 @@
  * a JS string whose every char code is one byte (latin1), so any name — valid
  * UTF-8 or not — round-trips exactly. Conversions happen only at the edges:
  * `fsPath` before a syscall, `fromText`/`toText` for arguments and messages,
- * `readNames`/`readDirents` for a directory's listing. Pure-ASCII paths (the common
+ * `readNames`/`readDirents` for a directory's listing (getdents64 through the FFI once
+ * lib/fs/runtime.ts installs it, else the runtime's reader). Pure-ASCII paths (the common
  * case) pass through unchanged.
  */
 import { Buffer } from "node:buffer";
@@ -72,6 +73,26 @@ export interface DirEntry {
   isCharacterDevice(): boolean;
 }
 
+/** A directory reader: names alone, or entries with their types (both byte strings). */
+export interface Listing {
+  names(dir: BPath): BPath[];
+  dirents(dir: BPath): DirEntry[];
+}
+
+/** getdents64 through the FFI (lib/fs/dirents.ts), once lib/fs/runtime.ts has loaded it. */
+let ffiListing: Listing | undefined;
+
+/**
+ * Makes `readNames`/`readDirents` read through `listing` (undefined: the runtime's reader);
+ * returns the one it replaces. Called by lib/fs/runtime.ts, which this module cannot import
+ * (it imports this one).
+ */
+export function useListing(listing: Listing | undefined): Listing | undefined {
+  const before = ffiListing;
+  ffiListing = listing;
+  return before;
+}
+
 /** Deno's own directory reader, when running on Deno. */
 interface DenoDirEntry {
   name: string;
@@ -135,6 +156,7 @@ function denoListing(dir: BPath): DenoEntry[] | undefined {
  * @throws the system error when it cannot be read.
  */
 export function readNames(dir: BPath): BPath[] {
+  if (ffiListing !== undefined) return ffiListing.names(dir);
   const deno = denoListing(dir);
   if (deno !== undefined) return deno.map((e) => e.name);
   return fs.readdirSync(fsPath(dir), { encoding: "latin1" }) as unknown as BPath[];
@@ -145,6 +167,7 @@ export function readNames(dir: BPath): BPath[] {
  * @throws the system error when it cannot be read.
  */
 export function readDirents(dir: BPath): DirEntry[] {
+  if (ffiListing !== undefined) return ffiListing.dirents(dir);
   return denoListing(dir) ??
     fs.readdirSync(fsPath(dir), {
       withFileTypes: true,
