@@ -18,6 +18,7 @@ import { Buffer } from "node:buffer";
 import * as fs from "node:fs";
 import { type BPath, fsPath, hasReplacementChar, useListing } from "./bpath.ts";
 import { getdentsListing } from "./dirents.ts";
+import { errnoError } from "./errno.ts";
 
 interface DenoFfi {
   dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): {
@@ -182,29 +183,6 @@ export function alignedBuffer(size: number, align: number): Uint8Array | undefin
 /** Loads the FFI bindings; call once (per thread) before the functions that need them. */
 export async function initRuntime(): Promise<void> {
   await loadLibc();
-}
-
-/** errno numbers by name (`node:os`), built with the first error. */
-let errnoNames: Map<number, string> | undefined;
-
-function errnoName(errno: number): string | undefined {
-  errnoNames ??= new Map(
-    Object.entries(process.getBuiltinModule("node:os").constants.errno)
-      .map(([name, n]) => [n as number, name]),
-  );
-  return errnoNames.get(errno);
-}
-
-/** A Node-style system error for an errno number. */
-export function errnoError(syscall: string, errno: number, path?: string): Error {
-  const code = errnoName(errno) ?? `E${errno}`;
-  const e = new Error(`${syscall} failed: ${code}${path === undefined ? "" : ` "${path}"`}`) as
-    & Error
-    & { code: string; errno: number; syscall: string };
-  e.code = code;
-  e.errno = -errno;
-  e.syscall = syscall;
-  return e;
 }
 
 /**

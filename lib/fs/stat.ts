@@ -7,7 +7,8 @@
  */
 import * as fs from "node:fs";
 import { type BPath, fsPath } from "./bpath.ts";
-import { errnoError, libcHandle } from "./runtime.ts";
+import { errnoError } from "./errno.ts";
+import { libcHandle } from "./runtime.ts";
 import {
   hasStatxPath,
   type Kind,

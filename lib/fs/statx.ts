@@ -12,7 +12,8 @@
 import { Buffer } from "node:buffer";
 import * as fs from "node:fs";
 import { type BPath, fsPath } from "./bpath.ts";
-import { errnoError, libcHandle } from "./runtime.ts";
+import { errnoError } from "./errno.ts";
+import { libcHandle } from "./runtime.ts";
 
 export const S_IFMT = 0o170000;
 export const S_IFREG = 0o100000;
