@@ -142,6 +142,11 @@ export class EntryDirIndex {
     return this.#cache ??= this.caching ? readCache(this.dir, this.#tag) : new Map();
   }
 
+  /** This directory's version cache when it was read, else undefined. */
+  cacheIfRead(): Map<BPath, CachedVersion> | undefined {
+    return this.#cache;
+  }
+
   /** Records a version for the cache (a sidecar read, or an entry this run committed). */
   remember(name: BPath, v: CachedVersion): void {
     if (!this.caching) return;

@@ -32,8 +32,8 @@ function stamped(c: Committed): CachedVersion | undefined {
   return st === undefined ? undefined : CachedVersion.of(c.ts, st.stamp, c.sidecar);
 }
 
-/** How many entry directories' indexes are kept (the walk visits one directory at a time). */
-const KEPT_INDEXES = 64;
+/** How many entry directories' indexes are kept (the walk finishes one directory before the next). */
+const KEPT_INDEXES = 4;
 
 /**
  * The entry-directory indexes of one run: built from the walk's own listing in the
@@ -44,6 +44,8 @@ export class Versions {
   readonly #tag: string;
   readonly #store: BPath | undefined;
   readonly #indexes = new Map<BPath, EntryDirIndex>();
+  /** The caches of dropped indexes whose directories have versions to write. */
+  readonly #dropped = new Map<BPath, Map<BPath, CachedVersion>>();
   /**
    * Versions to write into each entry directory's cache at the end of the run: sidecars
    * read, entries committed. Kept apart from the indexes, so an entry committed after its
@@ -68,7 +70,7 @@ export class Versions {
         : new EntryDirIndex(dir, this.#tag, names);
       index.caching = this.#store !== undefined;
       index.onDirty = (name, v) => this.#note(dir, name, v);
-      if (this.#indexes.size >= KEPT_INDEXES) this.#indexes.clear();
+      if (this.#indexes.size >= KEPT_INDEXES) this.#dropOldest();
       this.#indexes.set(dir, index);
     }
     return index;
@@ -97,7 +99,8 @@ export class Versions {
    */
   writeCaches(): void {
     for (const [dir, updates] of this.#updates) {
-      const versions = this.#indexes.get(dir)?.cache() ?? readCache(dir, this.#tag);
+      const versions = this.#indexes.get(dir)?.cache() ?? this.#dropped.get(dir) ??
+        readCache(dir, this.#tag);
       for (const [name, v] of updates) {
         const version = "path" in v ? stamped(v) : v;
         // An entry that cannot be stamped is not cached: the next run reads its sidecar.
@@ -111,6 +114,18 @@ export class Versions {
       }
     }
     this.#updates.clear();
+    this.#dropped.clear();
+  }
+
+  /**
+   * Drops the index read first; its cache, when read and its directory has versions to
+   * write, is kept for `writeCaches` (not read twice).
+   */
+  #dropOldest(): void {
+    const [dir, index] = this.#indexes.entries().next().value!;
+    this.#indexes.delete(dir);
+    const cache = index.cacheIfRead();
+    if (cache !== undefined && this.#updates.has(dir)) this.#dropped.set(dir, cache);
   }
 
   /**
