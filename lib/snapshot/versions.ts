@@ -13,14 +13,21 @@ import { EntryDirIndex } from "./entry_dir_index.ts";
 
 export { EntryDirIndex, type Verdict, type VersionOptions } from "./entry_dir_index.ts";
 
-/** An entry this run committed, not yet stamped: its TS, its sidecar and the sidecar's path. */
+/**
+ * An entry this run committed, not yet stamped: its TS, its sidecar, the sidecar's path
+ * and the clock (ms) right after its rename.
+ */
 interface Committed {
   ts: number;
   sidecar: Sidecar;
   path: BPath;
+  at: number;
 }
 
-/** `c` stamped with an lstat of its sidecar; undefined when that fails. */
+/**
+ * `c` stamped with an lstat of its sidecar; undefined when that fails, or when the file's
+ * ctime is later than its commit (another program changed it since: not the file written).
+ */
 function stamped(c: Committed): CachedVersion | undefined {
   let st: QuickStat | undefined;
   try {
@@ -29,7 +36,14 @@ function stamped(c: Committed): CachedVersion | undefined {
     // Cannot be looked at: left out of the cache.
     return undefined;
   }
-  return st === undefined ? undefined : CachedVersion.of(c.ts, st.stamp, c.sidecar);
+  if (st === undefined || stampCtimeMs(st.stamp) > c.at) return undefined;
+  return CachedVersion.of(c.ts, st.stamp, c.sidecar);
+}
+
+/** The whole milliseconds of the ctime in a stamp (`ino:size:mtime_ns:ctime_ns`). */
+function stampCtimeMs(stamp: string): number {
+  const ns = stamp.slice(stamp.lastIndexOf(":") + 1);
+  return ns.startsWith("-") ? -Infinity : ns.length <= 6 ? 0 : Number(ns.slice(0, -6));
 }
 
 /** How many entry directories' indexes are kept (the walk finishes one directory before the next). */
@@ -77,14 +91,14 @@ export class Versions {
   }
 
   /**
-   * Records an entry this run committed for `dir`'s cache: its sidecar as written, at
-   * `path`, stamped by an lstat of it when the caches are written (the stats of a whole
-   * directory in a row cost a third of one each right after its rename). Called in the
-   * store layout only: in the beside layout a cache would be one more file in the
-   * operator's directories.
+   * Records an entry this run just committed (renamed) for `dir`'s cache: its sidecar as
+   * written, at `path`, stamped by an lstat of it when the caches are written (the stats
+   * of a directory in a row cost half as much as one right after each rename), provided
+   * its ctime is not later than now. Called in the store layout only: in the beside layout
+   * a cache would be one more file in the operator's directories.
    */
   remember(dir: BPath, name: BPath, ts: number, sidecar: Sidecar, path: BPath): void {
-    this.#note(dir, name, { ts, sidecar, path });
+    this.#note(dir, name, { ts, sidecar, path, at: Date.now() });
   }
 
   #note(dir: BPath, name: BPath, v: CachedVersion | Committed): void {
