@@ -1,10 +1,11 @@
 /** Unit tests of lib/store/identity.ts and the v3 `change`/`identity` sidecar keys. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { changeReason, type Current, identityOf, racy } from "../../lib/store/identity.ts";
+import { changeReason, type Current, racy } from "../../lib/store/identity.ts";
 import { buildSidecar, encodeSidecar, type Sidecar } from "../../lib/store/sidecar.ts";
 import { parseSidecar } from "../../lib/store/sidecar_reader.ts";
 import type { FdStat } from "../../lib/fs/stat.ts";
+import { recordedFile } from "../_helpers/recorded.ts";
 
 const RUN = 1_700_000_000_000; // ms
 const OLD_NS = BigInt(RUN - 60_000) * 1_000_000n + 123n; // a minute before the run
@@ -26,22 +27,7 @@ function stat(over: Partial<FdStat> = {}): FdStat {
 }
 
 function recorded(st: FdStat): Sidecar {
-  return buildSidecar(
-    {
-      kind: "file",
-      mode: st.mode,
-      hash: "a".repeat(64),
-      size: st.size,
-      mtimeMs: st.mtimeMs,
-      uid: st.uid,
-      gid: st.gid,
-      identity: identityOf(st),
-    },
-    "v3",
-    RUN,
-    new Date(RUN),
-    "new",
-  );
+  return recordedFile(st, RUN);
 }
 
 const OPTS = { ignoreInode: false };

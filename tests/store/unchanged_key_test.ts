@@ -8,28 +8,14 @@ import fc from "fast-check";
 import { fileKeyText } from "../../lib/fs/quick_stat.ts";
 import { CachedVersion } from "../../lib/store/cache.ts";
 import type { FdStat } from "../../lib/fs/stat.ts";
-import { changeReason, identityOf, unchangedKey } from "../../lib/store/identity.ts";
-import { buildSidecar, type Sidecar } from "../../lib/store/sidecar.ts";
+import { recordedFile } from "../_helpers/recorded.ts";
+import { changeReason, unchangedKey } from "../../lib/store/identity.ts";
+import type { Sidecar } from "../../lib/store/sidecar.ts";
 
 const RUN = 1_700_000_000_000; // ms
 
 function recorded(st: FdStat, schema: "v2" | "v3" = "v3"): Sidecar {
-  return buildSidecar(
-    {
-      kind: "file",
-      mode: st.mode,
-      hash: "a".repeat(64),
-      size: st.size,
-      mtimeMs: st.mtimeMs,
-      uid: st.uid,
-      gid: st.gid,
-      identity: identityOf(st),
-    },
-    schema,
-    RUN,
-    new Date(RUN),
-    "new",
-  );
+  return recordedFile(st, RUN, schema);
 }
 
 /** Few values per field, so that generated pairs often agree on some and differ on others. */
