@@ -41,7 +41,7 @@ export function hasStatxPath(): boolean {
 export function statxPath(path: BPath): boolean {
   const libc = libcHandle()!;
   const cut = dirFds === undefined ? -1 : path.lastIndexOf("/");
-  const fd = cut > 0 && cut < path.length - 1 ? dirFdOf(path.slice(0, cut)) : -1;
+  const fd = cut > 0 && cut < path.length - 1 ? dirFdOf(path, cut) : -1;
   const rc = fd >= 0
     ? libc.statxAt!(fd, cPath(path.slice(cut + 1)), statxBuf)
     : libc.statxPath!(cPath(path), statxBuf);
@@ -51,8 +51,8 @@ export function statxPath(path: BPath): boolean {
   throw errnoError("lstat", errno, path);
 }
 
-/** Open directories by path, while held; undefined when no run holds them. */
-let dirFds: Map<BPath, number> | undefined;
+/** Open directories (fd -1: could not be opened), while held; undefined when no run holds them. */
+let dirFds: { dir: BPath; fd: number }[] | undefined;
 let holders = 0;
 /** The walk finishes a directory before the next: its own and its entry directory. */
 const KEPT_DIR_FDS = 4;
@@ -63,34 +63,35 @@ const KEPT_DIR_FDS = 4;
  */
 export function holdDirFds(): () => void {
   holders++;
-  dirFds ??= new Map();
+  dirFds ??= [];
   let held = true;
   return () => {
     if (!held) return;
     held = false;
     if (--holders > 0 || dirFds === undefined) return;
-    for (const fd of dirFds.values()) closeDirFd(fd);
+    for (const d of dirFds) closeDirFd(d.fd);
     dirFds = undefined;
   };
 }
 
-/** The open fd of directory `dir`, opened now if needed; -1 when it cannot be opened. */
-function dirFdOf(dir: BPath): number {
+/**
+ * The open fd of the directory of `path` (its first `cut` bytes), opened now if needed; -1
+ * when it cannot be opened. Held directories are found by comparing `path`'s prefix: no
+ * string is cut or hashed per call.
+ */
+function dirFdOf(path: BPath, cut: number): number {
   const fds = dirFds!;
-  let fd = fds.get(dir);
-  if (fd !== undefined) return fd;
+  for (const d of fds) if (d.dir.length === cut && path.startsWith(d.dir)) return d.fd;
+  const dir = path.slice(0, cut);
+  let fd: number;
   try {
     fd = fs.openSync(fsPath(dir), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
   } catch (_e) {
     // Not there (yet) or not readable: its paths are stat'ed whole, which reports why.
     fd = -1;
   }
-  if (fds.size >= KEPT_DIR_FDS) {
-    const [oldest, old] = fds.entries().next().value!;
-    fds.delete(oldest);
-    closeDirFd(old);
-  }
-  fds.set(dir, fd);
+  if (fds.length >= KEPT_DIR_FDS) closeDirFd(fds.shift()!.fd);
+  fds.push({ dir, fd });
   return fd;
 }
 
