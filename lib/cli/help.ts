@@ -117,7 +117,8 @@ hash mismatch, payload mismatch, payload missing, orphan sidecar (a tombstone lo
 sidecar corrupt, orphan payload, leftover temp file, unreadable, or unverified (a v1
 switchyard-fs file entry has no hash: it cannot be verified). Takes no lock.
 Exit 0 when every entry is ok, 71 otherwise; 60 when PATHs were given and no entry at all
-was found (a forgotten --store?), naming the directories searched.`,
+was found (a forgotten --store?), naming the directories searched, unless the latest
+complete run of each such PATH saved an empty tree (a warning, exit 0).`,
   list: `snapyard list PATH... — each target's entries, newest first: TS, local time, kind,
 size, short hash, state (complete, PAYLOAD MISSING, SIDECAR CORRUPT, ORPHAN PAYLOAD) and
 a count of leftover temp files. Nothing is hashed (that is verify). Takes no lock.

@@ -4,7 +4,8 @@
  * named with the directories searched.
  */
 import { toText } from "../fs/bpath.ts";
-import { searchedText } from "../store/selection.ts";
+import { coveringRun, uncovered } from "../store/covering.ts";
+import { type AtSpec, searchedText } from "../store/selection.ts";
 import type { CommandContext, Outcome } from "./context.ts";
 import type { ProblemEvent, VerifySummaryEvent } from "../events.ts";
 import { type Finding, verify, type VerifySummary } from "../verify.ts";
@@ -43,9 +44,12 @@ export function verifySummaryEvent(s: VerifySummary): VerifySummaryEvent {
   };
 }
 
+const LATEST: AtSpec = { kind: "latest" };
+
 /**
  * Verifies ctx.paths (or the whole --store): INTEGRITY (exit 71) when anything is not ok,
- * BACKUP_MISSING (exit 60) when PATHs were given and not one entry was found.
+ * BACKUP_MISSING (exit 60) when PATHs were given and not one entry was found, unless the
+ * latest complete run of each such PATH saved an empty tree (a warning, exit 0).
  */
 export async function verifyCommand(ctx: CommandContext): Promise<Outcome> {
   const o = ctx.options;
@@ -62,17 +66,37 @@ export async function verifyCommand(ctx: CommandContext): Promise<Outcome> {
   const nothing = s.entries === 0 && s.problems === 0;
   if (nothing && ctx.paths.length > 0) {
     const where = o.store === undefined ? "beside it, without --store" : `in "${toText(o.store)}"`;
+    let missing = false;
     for (const p of ctx.paths) {
+      // A PATH whose latest complete run saved nothing below it (an empty tree): nothing to
+      // check, as restore and diff find nothing to restore or compare (lib/store/covering.ts).
+      const unread: string[] = [];
+      const run = coveringRun(p, o.tag, o.store, LATEST, (e) => unread.push(e.reason));
+      if (run !== undefined) {
+        r.emit({
+          event: "warning",
+          command: "verify",
+          what: "no_entries",
+          reason: `no entries: its latest run (${run}) saved an empty tree`,
+          path: toText(p),
+          tag: o.tag,
+        });
+        continue;
+      }
+      missing = true;
+      const why = [`${uncovered(LATEST)}`, ...unread].join("; ");
       r.emit({
         event: "error",
         command: "verify",
         path: toText(p),
         code: "BACKUP_MISSING",
-        reason: `no entries of tag "${o.tag}" ${where} (looked in ${searchedText(p, o.store)})`,
+        reason: `no entries of tag "${o.tag}" ${where}, and ${why} (looked in ${
+          searchedText(p, o.store)
+        })`,
       });
     }
     r.emit(verifySummaryEvent(s));
-    return "BACKUP_MISSING";
+    return missing ? "BACKUP_MISSING" : "OK";
   }
   if (nothing) {
     r.emit({

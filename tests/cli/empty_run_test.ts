@@ -2,7 +2,8 @@
  * A run that saved an empty tree (a directory PATH with nothing below it to save: a run
  * record and no entry), end to end, beside the targets and in a `--store`: `restore --at`
  * that run succeeds (later files left alone, `--delete` removes those with entries),
- * `diff --at` it lists later files as added, `run`'s rollback of such a target succeeds;
+ * `diff --at` it lists later files as added, `run`'s rollback of such a target succeeds,
+ * `verify` of it finds nothing to check (a warning, exit 0);
  * a PATH no run covered and without entries stays exit 60, naming where it looked.
  */
 import { test } from "node:test";
@@ -95,6 +96,26 @@ for (const layout of LAYOUTS) {
     assert.equal(df.code, 60, df.stdout + df.stderr);
     assert.match(df.stderr, looked);
     assert.equal(fs.readFileSync(posix.join(d, "a"), "utf8"), "a");
+  });
+
+  test(`verify DIR whose latest run saved an empty tree exits 0 with a warning; a DIR no run covered exits 60 (${layout.name})`, async () => {
+    await using dir = tempDir();
+    const store = layout.store(dir.path);
+    const { d, ts1 } = await emptyRun(dir.path, store);
+    const r = await cli(dir.path, ["verify", "--json", d, ...store]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const warning = jsonLines(r.stdout).find((e) => e.event === "warning")!;
+    assert.equal(warning.what, "no_entries");
+    assert.equal(warning.path, d);
+    assert.match(String(warning.reason), new RegExp(`latest run \\(${ts1}\\) saved an empty tree`));
+    const other = dir.join("other");
+    fs.mkdirSync(other);
+    const missing = await cli(dir.path, ["verify", other, ...store]);
+    assert.equal(missing.code, 60, missing.stdout + missing.stderr);
+    assert.match(
+      missing.stderr,
+      /no entries of tag "snapyard" .*, and no run covered it \(looked in /,
+    );
   });
 
   test(`run rolls back a directory target that was empty at the run: exit 80, COMMAND's files left in place (${layout.name})`, async () => {
