@@ -84,7 +84,7 @@ export async function verifyCommand(ctx: CommandContext): Promise<Outcome> {
         continue;
       }
       missing = true;
-      const why = [`${uncovered(LATEST)}`, ...unread].join("; ");
+      const why = [uncovered(LATEST), ...unread].join("; ");
       r.emit({
         event: "error",
         command: "verify",

@@ -8,6 +8,7 @@ import { posix } from "node:path";
 import type { BPath } from "../fs/bpath.ts";
 import { type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { CachedVersion, readCache, writeCache } from "../store/cache.ts";
+import { wholeMs } from "../store/identity.ts";
 import type { Sidecar } from "../store/sidecar.ts";
 import { EntryDirIndex } from "./entry_dir_index.ts";
 
@@ -42,8 +43,7 @@ function stamped(c: Committed): CachedVersion | undefined {
 
 /** The whole milliseconds of the ctime in a stamp (`ino:size:mtime_ns:ctime_ns`). */
 function stampCtimeMs(stamp: string): number {
-  const ns = stamp.slice(stamp.lastIndexOf(":") + 1);
-  return ns.startsWith("-") ? -Infinity : ns.length <= 6 ? 0 : Number(ns.slice(0, -6));
+  return wholeMs(stamp.slice(stamp.lastIndexOf(":") + 1));
 }
 
 /** How many entry directories' indexes are kept (the walk finishes one directory before the next). */

@@ -13,6 +13,7 @@
  * an older v3) counts as changed. The first reason found is the one reported.
  */
 import type { BPath } from "../fs/bpath.ts";
+import { fileKeyText } from "../fs/quick_stat.ts";
 import type { FdStat } from "../fs/stat.ts";
 import type { ChangeReason, Identity, Sidecar } from "./sidecar.ts";
 
@@ -128,9 +129,16 @@ export function recordedKey(r: RecordedFields, opts: CompareOptions): string | u
   const mtime = identity.slice(c2 + 1, c3);
   const ctime = identity.slice(c3 + 1);
   if (racyText(mtime, ctime, run)) return undefined;
-  const inode = opts.ignoreInode ? "-" : identity.slice(0, c2);
-  // lib/fs/quick_stat.ts `fileKeyText`, with the identity's own text.
-  return `${size}:${parseInt(mode, 8)}:${uid}:${gid}:${inode}:${mtime}:${ctime}`;
+  return fileKeyText({
+    size,
+    mode: parseInt(mode, 8),
+    uid,
+    gid,
+    dev: identity.slice(0, c1),
+    ino: identity.slice(c1 + 1, c2),
+    mtimeNs: mtime,
+    ctimeNs: ctime,
+  }, opts.ignoreInode);
 }
 
 /**
@@ -150,7 +158,9 @@ function wholeSecond(ns: string): boolean {
   return ns === "0" || ns.endsWith("000000000");
 }
 
-function wholeMs(ns: string): number {
+/** The whole milliseconds of a decimal nanosecond time (`-Infinity` before 1970). */
+export function wholeMs(ns: string): number {
+  if (ns.startsWith("-")) return -Infinity;
   return ns.length <= 6 ? 0 : Number(ns.slice(0, -6));
 }
 
