@@ -29,9 +29,8 @@ export interface QuickStat {
 }
 
 /**
- * `lstatPath` reduced to kind, size and `stampText` (an unchanged run looks so at two
- * files per target: the newest entry's sidecar and payload); undefined when `path` does
- * not exist.
+ * `lstatPath` reduced to kind, size and `stampText` (an unchanged run looks so at the
+ * newest entry's sidecar of each target); undefined when `path` does not exist.
  * @throws a system error (with `code`) for anything but ENOENT.
  */
 export function quickStat(path: BPath): QuickStat | undefined {
