@@ -17,6 +17,7 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
 
 /**
  * Writes `data` to a new temp file for `final`; returns the temp's path. No fsync.
+ * `written` is called with the open fd once every byte is written (to fstat it).
  * @throws the system error of the failed step (the temp is removed first).
  */
 export function writeTempFile(
@@ -24,6 +25,7 @@ export function writeTempFile(
   data: string | Uint8Array,
   mode = 0o600,
   io: Io = realIo,
+  written?: (fd: number) => void,
 ): BPath {
   const tmp = tempName(final);
   // O_EXCL: a temp name is ours alone; never write through someone else's file.
@@ -32,6 +34,7 @@ export function writeTempFile(
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     let off = 0;
     while (off < bytes.byteLength) off += io.write(fd, bytes, off, bytes.byteLength - off);
+    written?.(fd);
     fs.closeSync(fd);
   } catch (e) {
     closeQuietly(fd);

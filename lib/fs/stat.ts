@@ -114,7 +114,15 @@ function withKind(st: FdStat): PathStat {
  * rewrite or replacement of it moves (the version cache, lib/store/cache.ts, keys on it).
  */
 export function stampText(st: Pick<FdStat, "ino" | "size" | "mtimeNs" | "ctimeNs">): string {
-  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  return `${stampHead(st)}:${st.ctimeNs}`;
+}
+
+/**
+ * A stamp without its ctime (`<ino>:<size>:<mtime_ns>`): what a rename leaves as it was,
+ * so a file's writer can take it before the rename that commits the file.
+ */
+export function stampHead(st: Pick<FdStat, "ino" | "size" | "mtimeNs">): string {
+  return `${st.ino}:${st.size}:${st.mtimeNs}`;
 }
 
 /**

@@ -20,6 +20,11 @@ export interface FileEntry {
   /** The file's stat identity after the copy (what the next run compares against). */
   identity: Identity;
   sidecarTemp: BPath;
+  /**
+   * lib/fs/stat.ts `stampHead` of the sidecar temp as written (the version cache's stamp
+   * without a rename); undefined when its fstat failed.
+   */
+  sidecarStamp: string | undefined;
 }
 
 /** Copy one regular file into a new payload while hashing it. */

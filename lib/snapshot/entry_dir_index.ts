@@ -184,7 +184,7 @@ export class EntryDirIndex {
 
 /**
  * The cached version of `name` when the cache holds version `ts` and the sidecar file
- * still has the cached stamp; else undefined (read it).
+ * still matches the cached stamp; else undefined (read it).
  */
 function cachedVersion(
   cache: Map<BPath, CachedVersion>,
@@ -201,7 +201,7 @@ function cachedVersion(
     // Cannot stat it: not known to be as cached; the read that follows decides.
     return undefined;
   }
-  return st !== undefined && st.stamp === c.stamp ? c : undefined;
+  return st !== undefined && c.matches(st.stamp) ? c : undefined;
 }
 
 /**

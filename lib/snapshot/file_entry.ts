@@ -1,13 +1,16 @@
 /**
  * The worker's whole job for one regular file: copy+hash it into a new payload
  * (lib/snapshot/payload.ts), then write its sidecar to a temp name beside the final one
- * (lib/fs/atomic_write.ts). Both run in parallel on the workers; the main thread only
+ * (lib/fs/atomic_write.ts), stamped for the version cache (an fstat, here rather than an
+ * lstat on the main thread after the commit). Both run in parallel on the workers; the main thread only
  * commits (renames) the temps, serially, after the batch flush (lib/snapshot/commit.ts).
  * If the sidecar temp cannot be written, the payload is removed: no orphan is left.
  */
 import * as fs from "node:fs";
 import { fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
+import { realIo } from "../fs/io.ts";
+import { fstatFd, stampHead } from "../fs/stat.ts";
 import { entryPaths } from "../store/layout.ts";
 import { copyHashFile } from "./payload.ts";
 import { buildFileSidecar, encodeSidecar } from "../store/sidecar.ts";
@@ -29,8 +32,17 @@ export function snapshotFile(
     buildFileSidecar(c, spec.schema, spec.run, runDate(spec.run), job.change),
   );
   const paths = entryPaths(job.dir, job.name, job.tag, c.ts);
+  let sidecarStamp: string | undefined;
+  const stamp = (fd: number) => {
+    try {
+      sidecarStamp = stampHead(fstatFd(fd));
+    } catch (_e) {
+      // Only the version cache wants it: the next run reads this sidecar instead.
+    }
+  };
   try {
-    return { ...c, sidecarTemp: writeTempFile(paths.sidecar, json) };
+    const sidecarTemp = writeTempFile(paths.sidecar, json, 0o600, realIo, stamp);
+    return { ...c, sidecarTemp, sidecarStamp };
   } catch (e) {
     fs.rmSync(fsPath(paths.payload), { force: true });
     throw e;

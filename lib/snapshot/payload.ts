@@ -116,7 +116,7 @@ function sidecarTaken(dir: BPath, sidecar: BPath, runTs: number): boolean {
 }
 
 /** What a file copy learned: a worker's result without its sidecar temp. */
-export type CopiedFile = Omit<FileEntry, "sidecarTemp">;
+export type CopiedFile = Omit<FileEntry, "sidecarTemp" | "sidecarStamp">;
 
 function sameState(a: FdStat, b: FdStat): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs &&

@@ -117,7 +117,7 @@ async function snapshotHeld(opts: SnapshotOptions): Promise<SnapshotSummary> {
   const versions = new Versions(spec.tag, opts.store);
   // The version cache is kept in the store layout only (lib/snapshot/versions.ts).
   if (opts.store !== undefined) {
-    staging.onSaved = (dir, name, ts, sidecar, at) => versions.remember(dir, name, ts, sidecar, at);
+    staging.onSaved = (saved) => versions.remember(saved);
   }
   // Two option objects made once, not one per target.
   const judging = {

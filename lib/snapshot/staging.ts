@@ -47,14 +47,30 @@ export interface RunSpec {
 /** An entry waiting for its commit: all the engine keeps of it until then. */
 interface StagedEntry {
   path: BPath;
-  /** Its entry directory, and its sidecar as written (kept only for `onSaved`). */
+  /**
+   * Its entry directory, its sidecar as written and that file's stamp head when its writer
+   * took one (both kept only for `onSaved`).
+   */
   dir: BPath;
   sidecar: Sidecar | undefined;
+  stamp: string | undefined;
   kind: PriorKind;
   ts: number;
   size: number;
   hash: string | undefined;
   change: ChangeReason;
+}
+
+/** An entry just committed, as the version cache takes it (lib/snapshot/versions.ts). */
+export interface SavedEntry {
+  dir: BPath;
+  name: BPath;
+  ts: number;
+  sidecar: Sidecar;
+  /** The sidecar's path. */
+  path: BPath;
+  /** lib/fs/stat.ts `stampHead` of the sidecar, taken by its writer; undefined when not. */
+  stamp: string | undefined;
 }
 
 /** The result of a run: its counts, and each failure. */
@@ -71,10 +87,10 @@ export class Staging {
   readonly #batch: CommitBatch<StagedEntry>;
   readonly #now: Date;
   /**
-   * Told of each committed entry: directory, name, TS, sidecar, sidecar path (the store's
-   * version cache). Unset, files' sidecars are not rebuilt on this thread at all.
+   * Told of each committed entry (the store's version cache). Unset, files' sidecars are
+   * not rebuilt on this thread at all.
    */
-  onSaved: ((dir: BPath, name: BPath, ts: number, sidecar: Sidecar, at: BPath) => void) | undefined;
+  onSaved: ((saved: SavedEntry) => void) | undefined;
   /** Told of each target's outcome as it is known (the progress line). */
   progress: SnapshotProgress | undefined;
 
@@ -141,6 +157,7 @@ export class Staging {
       path,
       dir,
       sidecar,
+      stamp: undefined,
       kind: prior.kind,
       ts,
       size,
@@ -162,6 +179,7 @@ export class Staging {
       path: job.src,
       dir: job.dir,
       sidecar,
+      stamp: r.sidecarStamp,
       kind: "file",
       ts: r.ts,
       size: r.size,
@@ -206,12 +224,13 @@ export class Staging {
     this.#emit(ev);
     if (this.onSaved === undefined || e.sidecar === undefined) return;
     const name = posix.basename(e.path);
-    this.onSaved(
-      e.dir,
+    this.onSaved({
+      dir: e.dir,
       name,
-      e.ts,
-      e.sidecar,
-      entryPaths(e.dir, name, this.spec.tag, e.ts).sidecar,
-    );
+      ts: e.ts,
+      sidecar: e.sidecar,
+      path: entryPaths(e.dir, name, this.spec.tag, e.ts).sidecar,
+      stamp: e.stamp,
+    });
   }
 }

@@ -8,42 +8,35 @@ import { posix } from "node:path";
 import type { BPath } from "../fs/bpath.ts";
 import { type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { CachedVersion, readCache, writeCache } from "../store/cache.ts";
-import { wholeMs } from "../store/identity.ts";
-import type { Sidecar } from "../store/sidecar.ts";
 import { EntryDirIndex } from "./entry_dir_index.ts";
+import type { SavedEntry } from "./staging.ts";
 
 export { EntryDirIndex, type Verdict, type VersionOptions } from "./entry_dir_index.ts";
 
-/**
- * An entry this run committed, not yet stamped: its TS, its sidecar, the sidecar's path
- * and the clock (ms) right after its rename.
- */
-interface Committed {
-  ts: number;
-  sidecar: Sidecar;
-  path: BPath;
+/** An entry this run committed, and the clock (ms) right after its rename. */
+interface Committed extends SavedEntry {
   at: number;
 }
 
 /**
- * `c` stamped with an lstat of its sidecar; undefined when that fails, or when the file's
- * ctime is later than its commit (another program changed it since: not the file written).
+ * The version of `c`, stamped with the stamp head its writer took, else with an lstat of
+ * its sidecar now (undefined when that fails), and the clock after its commit as the
+ * latest ctime the file may have (lib/store/cache.ts `CachedVersion.committed`).
  */
 function stamped(c: Committed): CachedVersion | undefined {
-  let st: QuickStat | undefined;
-  try {
-    st = quickStat(c.path);
-  } catch (_e) {
-    // Cannot be looked at: left out of the cache.
-    return undefined;
+  let head = c.stamp;
+  if (head === undefined) {
+    let st: QuickStat | undefined;
+    try {
+      st = quickStat(c.path);
+    } catch (_e) {
+      // Cannot be looked at: left out of the cache.
+      return undefined;
+    }
+    if (st === undefined) return undefined;
+    head = st.stamp.slice(0, st.stamp.lastIndexOf(":"));
   }
-  if (st === undefined || stampCtimeMs(st.stamp) > c.at) return undefined;
-  return CachedVersion.of(c.ts, st.stamp, c.sidecar);
-}
-
-/** The whole milliseconds of the ctime in a stamp (`ino:size:mtime_ns:ctime_ns`). */
-function stampCtimeMs(stamp: string): number {
-  return wholeMs(stamp.slice(stamp.lastIndexOf(":") + 1));
+  return CachedVersion.committed(c.ts, head, c.at, c.sidecar);
 }
 
 /** How many entry directories' indexes are kept (the walk finishes one directory before the next). */
@@ -91,14 +84,13 @@ export class Versions {
   }
 
   /**
-   * Records an entry this run just committed (renamed) for `dir`'s cache: its sidecar as
-   * written, at `path`, stamped by an lstat of it when the caches are written (the stats
-   * of a directory in a row cost half as much as one right after each rename), provided
-   * its ctime is not later than now. Called in the store layout only: in the beside layout
-   * a cache would be one more file in the operator's directories.
+   * Records an entry this run just committed (renamed) for its directory's cache: its
+   * sidecar as written, stamped when the caches are written (`stamped`), with the clock now
+   * as the latest ctime its file may have. Called in the store layout only: in the beside
+   * layout a cache would be one more file in the operator's directories.
    */
-  remember(dir: BPath, name: BPath, ts: number, sidecar: Sidecar, path: BPath): void {
-    this.#note(dir, name, { ts, sidecar, path, at: Date.now() });
+  remember(saved: SavedEntry): void {
+    this.#note(saved.dir, saved.name, { ...saved, at: Date.now() });
   }
 
   #note(dir: BPath, name: BPath, v: CachedVersion | Committed): void {
@@ -116,7 +108,7 @@ export class Versions {
       const versions = this.#indexes.get(dir)?.cache() ?? this.#dropped.get(dir) ??
         readCache(dir, this.#tag);
       for (const [name, v] of updates) {
-        const version = "path" in v ? stamped(v) : v;
+        const version = v instanceof CachedVersion ? v : stamped(v);
         // An entry that cannot be stamped is not cached: the next run reads its sidecar.
         if (version === undefined) versions.delete(name);
         else versions.set(name, version);

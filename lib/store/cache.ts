@@ -5,8 +5,11 @@
  *
  * It is only a cache: the entries stay the truth. A cached sidecar is used only when the
  * directory's newest sidecar for that name has the cached TS and the sidecar file still
- * has the cached stamp (inode, size, mtime and ctime to the nanosecond: any rewrite or
- * replacement moves the ctime). It keeps only what the judgement reads of a sidecar (`Row`),
+ * matches the cached stamp (`matches`): inode, size and mtime to the nanosecond, and a ctime
+ * not later than the stamp's (any rewrite or replacement moves the ctime, which no user can
+ * set back). The stamp of a sidecar read holds the ctime seen; that of an entry a run
+ * committed holds the clock right after the rename (`committed`), since the rename moved the
+ * ctime its writer saw. It keeps only what the judgement reads of a sidecar (`Row`),
  * checked on reading as the sidecar reader checks it. A cache that is missing, unreadable,
  * corrupt or stale costs a read, never a wrong verdict. It is
  * written whole to a temp name and renamed (a crash leaves the old one or a temp, both
@@ -87,11 +90,39 @@ export class CachedVersion {
     ], sidecar);
   }
 
+  /**
+   * The version of an entry a run committed: its sidecar as written, `head` the file's
+   * stamp without its ctime (lib/fs/stat.ts `stampHead`), and the clock (whole ms) right
+   * after its rename as the latest ctime (the end of that millisecond, in ns): a file
+   * changed later has a later ctime, and one changed before has another mtime or size.
+   */
+  static committed(ts: number, head: string, at: number, sidecar: Sidecar): CachedVersion {
+    // `at` is a positive whole number of ms, so appending six nines is its last ns.
+    return CachedVersion.of(ts, `${head}:${at}999999`, sidecar);
+  }
+
+  /**
+   * Whether a sidecar file of stamp `live` (`stampText`) is the one this version was read
+   * or written as: the same inode, size and mtime, and a ctime not later than the cached one.
+   */
+  matches(live: string): boolean {
+    if (live === this.stamp) return true;
+    const cut = live.lastIndexOf(":");
+    const cached = this.stamp;
+    if (cached.lastIndexOf(":") !== cut || !cached.startsWith(live.slice(0, cut + 1))) {
+      return false;
+    }
+    return decimalAtMost(live.slice(cut + 1), cached.slice(cut + 1));
+  }
+
   /** The version a row holds, or undefined when it is not of the right shape. */
   static fromRow(r: unknown): CachedVersion | undefined {
     if (!Array.isArray(r) || r.length !== 11) return undefined;
     const [ts, stamp, schema, kind, size, mode, uid, gid, run, identity, link] = r;
-    if (typeof ts !== "number" || typeof stamp !== "string") return undefined;
+    // Four decimals, as `matches` compares them (a ctime bound above all is never cached).
+    if (typeof ts !== "number" || typeof stamp !== "string" || !IDENTITY_RE.test(stamp)) {
+      return undefined;
+    }
     if (SCHEMAS[(schema as number) - 1] === undefined || !KINDS.includes(kind)) return undefined;
     if (!isCount(size) || !isCount(uid) || !isCount(gid) || !isCount(run)) return undefined;
     if (mode !== null && (typeof mode !== "string" || !MODE_RE.test(mode))) return undefined;
@@ -154,6 +185,11 @@ function sidecarOf(row: Row): Sidecar {
     sidecar.identity = { dev, ino, mtime_ns, ctime_ns };
   }
   return sidecar;
+}
+
+/** Whether decimal `a` ≤ decimal `b` (both without leading zeros). */
+function decimalAtMost(a: string, b: string): boolean {
+  return a.length < b.length || (a.length === b.length && a <= b);
 }
 
 /** A count a row may hold: null, or a non-negative number. */

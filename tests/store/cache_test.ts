@@ -62,15 +62,16 @@ test("writeCache() then readCache() gives back what the unchanged judgement read
 test("readCache() drops each row of the wrong shape alone, and a cache of another schema whole", async () => {
   await using dir = tempDir();
   const file = posix.join(dir.path, cacheName("snapyard"));
-  const good = [1, "s", 3, "file", 1, "644", 0, 0, 9, "1:2:3:4", null];
+  const good = [1, "5:6:7:8", 3, "file", 1, "644", 0, 0, 9, "1:2:3:4", null];
   const rows = {
     good,
-    noMode: [1, "s", 3, "file", 1, null, 0, 0, 9, "1:2:3:4", null],
-    badIdentity: [1, "s", 3, "file", 1, "644", 0, 0, 9, "1:2:x:4", null],
-    linkWithoutText: [1, "s", 1, "symlink", null, null, null, null, null, null, null],
-    badSchema: [1, "s", 7, "none", null, null, null, null, null, null, null],
-    negative: [1, "s", 3, "file", -1, "644", 0, 0, 9, null, null],
-    short: [1, "s", 3, "none"],
+    badStamp: [1, "5:6:7:08", 3, "file", 1, "644", 0, 0, 9, "1:2:3:4", null],
+    noMode: [1, "5:6:7:8", 3, "file", 1, null, 0, 0, 9, "1:2:3:4", null],
+    badIdentity: [1, "5:6:7:8", 3, "file", 1, "644", 0, 0, 9, "1:2:x:4", null],
+    linkWithoutText: [1, "5:6:7:8", 1, "symlink", null, null, null, null, null, null, null],
+    badSchema: [1, "5:6:7:8", 7, "none", null, null, null, null, null, null, null],
+    negative: [1, "5:6:7:8", 3, "file", -1, "644", 0, 0, 9, null, null],
+    short: [1, "5:6:7:8", 3, "none"],
   };
   fs.writeFileSync(
     file,
@@ -82,4 +83,23 @@ test("readCache() drops each row of the wrong shape alone, and a cache of anothe
     JSON.stringify({ schema: "snapyard_cache.v1", tag: "snapyard", entries: { good } }),
   );
   assert.equal(readCache(fromText(dir.path), "snapyard").size, 0);
+});
+
+test("CachedVersion.matches(): the same inode, size and mtime, and a ctime not later than the stamp's", () => {
+  const read = CachedVersion.of(1, "10:20:30:40", NONE);
+  assert.equal(read.matches("10:20:30:40"), true);
+  assert.equal(read.matches("10:20:30:41"), false, "changed since it was read");
+  assert.equal(read.matches("10:20:31:40"), false, "another mtime");
+  assert.equal(read.matches("10:21:30:40"), false, "another size");
+  assert.equal(read.matches("11:20:30:40"), false, "another inode");
+  assert.equal(read.matches("1:020:30:40"), false, "another head of the same length");
+  // Committed at ms 1,700,000,000,123: any ctime up to that millisecond's last ns.
+  const committed = CachedVersion.committed(1, "10:20:30", 1_700_000_000_123, NONE);
+  assert.equal(committed.stamp, "10:20:30:1700000000123999999");
+  assert.equal(committed.matches("10:20:30:1700000000123999999"), true);
+  assert.equal(committed.matches("10:20:30:1700000000123000000"), true);
+  assert.equal(committed.matches("10:20:30:999999999"), true, "a shorter (earlier) ctime");
+  assert.equal(committed.matches("10:20:30:1700000000124000000"), false, "changed after it");
+  assert.equal(committed.matches("10:20:30:17000000001240000000"), false, "a longer ctime");
+  assert.equal(committed.matches("10:20:31:1700000000123000000"), false, "another mtime");
 });
