@@ -104,20 +104,22 @@ function closeDirFd(fd: number): void {
   }
 }
 
-const ASCII_ONLY = /^[ -~]*$/;
 const cPathBuf = new Uint8Array(4097);
 const asciiEncoder = new TextEncoder();
 
 /**
- * `path` NUL-terminated for a libc call: a printable-ASCII path (the common case) is encoded into
- * one reused buffer (a Buffer per call cost a third of an unchanged run's stats on Deno);
- * any other byte path gets its own.
+ * `path` NUL-terminated for a libc call: an ASCII path (the common case) is encoded into one
+ * reused buffer (a Buffer per call cost a third of an unchanged run's stats on Deno); any
+ * other byte path gets its own. UTF-8 writes one byte per char read exactly when every char
+ * of the byte string is ASCII, so the encoding itself tells (no pattern tested per call).
  */
 function cPath(path: BPath): Uint8Array {
-  if (path.length < cPathBuf.length && ASCII_ONLY.test(path)) {
-    const n = asciiEncoder.encodeInto(path, cPathBuf).written;
-    cPathBuf[n] = 0;
-    return cPathBuf;
+  if (path.length < cPathBuf.length) {
+    const { read, written } = asciiEncoder.encodeInto(path, cPathBuf);
+    if (read === path.length && written === read) {
+      cPathBuf[written] = 0;
+      return cPathBuf;
+    }
   }
   return Buffer.from(path + "\0", "latin1");
 }

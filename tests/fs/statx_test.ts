@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { test } from "node:test";
-import { fromText } from "../../lib/fs/bpath.ts";
+import { type BPath, fromText, toText } from "../../lib/fs/bpath.ts";
 import { quickFileKey, quickStat } from "../../lib/fs/quick_stat.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
 import { hasStatxPath, holdDirFds } from "../../lib/fs/statx.ts";
@@ -46,4 +46,29 @@ test("holdDirFds() stats give what whole-path stats give, and its release closes
     }
   }, /ENOTDIR/);
   assert.equal(openFds(), before);
+});
+
+test("stats of byte paths that are not ASCII find the very file, up to the longest path (whole or held)", async () => {
+  await initRuntime();
+  await using dir = tempDir();
+  // Byte paths (one char per byte) of UTF-8 names: a short one, and one of ~4,000 bytes with
+  // many bytes ≥ 0x80, whose UTF-8 form (two bytes each) would not fit the reused ASCII buffer.
+  const paths: BPath[] = [fromText(dir.join("café"))];
+  let deep = dir.path;
+  while (fromText(deep).length < 3700) {
+    deep = `${deep}/${"é".repeat(60)}${"d".repeat(120)}`;
+    fs.mkdirSync(deep);
+  }
+  paths.push(fromText(`${deep}/${"é".repeat(30)}`));
+  for (const p of paths) fs.writeFileSync(toText(p), "x");
+  const ino = (p: BPath) => String(fs.lstatSync(toText(p), { bigint: true }).ino);
+  const look = () => paths.map((p) => quickStat(p)?.stamp.split(":")[0]);
+  assert.ok(paths[1]!.length > 3700 && paths[1]!.length < 4096);
+  assert.deepEqual(look(), paths.map(ino));
+  const release = holdDirFds();
+  try {
+    assert.deepEqual(look(), paths.map(ino));
+  } finally {
+    release();
+  }
 });
