@@ -91,15 +91,22 @@ export class EntryDirIndex {
   subdirs: BPath[] = [];
 
   /**
-   * Reads `dir`; a directory that does not exist has no entries.
+   * Reads `dir`; a directory that does not exist has no entries, and no cache. It is
+   * looked at first (a store directory a first run has not made yet), so that its absence
+   * costs a stat rather than an exception (a tenth of a millisecond each on Deno).
    * @throws the system error when it exists but cannot be read.
    */
   static read(dir: BPath, tag: string): EntryDirIndex {
-    let dirents: DirEntry[] = [];
+    let dirents: DirEntry[] | undefined;
     try {
-      dirents = readDirents(dir);
+      dirents = quickKindSize(dir) === undefined ? undefined : readDirents(dir);
     } catch (e) {
       if (errnoOf(e) !== "ENOENT" && errnoOf(e) !== "ENOTDIR") throw e;
+    }
+    if (dirents === undefined) {
+      const none = new EntryDirIndex(dir, tag, []);
+      none.#cache = new Map();
+      return none;
     }
     const index = new EntryDirIndex(dir, tag, dirents.map((d) => d.name as BPath));
     index.subdirs = dirents.filter((d) => d.isDirectory()).map((d) => d.name as BPath);

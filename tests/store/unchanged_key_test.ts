@@ -61,7 +61,7 @@ test("unchangedKey() (of a sidecar, of a cache row) equals a file's fileKeyText 
       const key = unchangedKey(rec, opts);
       assert.equal(key === fileKeyText(now, ignoreInode), same);
       // The same key from a version cache row, after a trip through JSON.
-      const row = JSON.parse(JSON.stringify(CachedVersion.of(1, "s", rec).row()));
+      const row = JSON.parse(JSON.stringify(CachedVersion.of(1, "1:2:3:4", rec).row()));
       const back = CachedVersion.fromRow(row);
       const id = rec.identity!;
       // A cache row holds no time before 1970 (such an entry's sidecar is read instead).
