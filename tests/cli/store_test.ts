@@ -113,3 +113,28 @@ test(
     assert.deepEqual(fs.readdirSync(dir.join("store")), []);
   },
 );
+
+test("a target whose store directory is taken by a regular file fails alone, naming it (exit 3); its siblings are saved", async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [
+    { kind: "file", path: "t/a/f1", content: "1" },
+    { kind: "file", path: "t/b/f2", content: "2" },
+  ]);
+  const store = dir.join("store");
+  const image = (rel: string) => `${store}${dir.join(rel)}`;
+  fs.mkdirSync(image("t"), { recursive: true });
+  fs.writeFileSync(image("t/a"), "in the way");
+  const r = await runCli(["snapshot", "--json", dir.join("t"), "--store", store]);
+  assert.equal(r.code, 3, r.stderr);
+  const events = jsonLines(r.stdout);
+  const failed = events.filter((e) => e.event === "error");
+  assert.equal(failed.length, 1, r.stdout);
+  assert.equal(failed[0]!.path, dir.join("t/a/f1"));
+  assert.match(
+    failed[0]!.reason as string,
+    new RegExp(`cannot create store directory "${image("t/a")}"`),
+  );
+  const saved = events.filter((e) => e.event === "saved").map((e) => e.path);
+  assert.deepEqual(saved, [dir.join("t/b/f2")]);
+  assert.equal(fs.readFileSync(image("t/a"), "utf8"), "in the way");
+});
