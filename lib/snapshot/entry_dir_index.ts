@@ -27,12 +27,9 @@ import { quickFileKey, quickKindSize, type QuickStat, quickStat } from "../fs/qu
 import { fstatFd, lstatPath, stampText } from "../fs/stat.ts";
 import { CachedVersion, readCache } from "../store/cache.ts";
 import { changeReason, type Current } from "../store/identity.ts";
-import { parseAnyName, payloadName, SIDECAR_SUFFIX, sidecarName } from "../store/layout.ts";
+import { parseSidecarName, payloadName, SIDECAR_SUFFIX, sidecarName } from "../store/layout.ts";
 import type { ChangeReason, Sidecar } from "../store/sidecar.ts";
 import { parseSidecar } from "../store/sidecar_reader.ts";
-
-/** How every sidecar name ends: `.bak` and lib/store/layout.ts `SIDECAR_SUFFIX`. */
-const SIDECAR_END = `.bak${SIDECAR_SUFFIX}`;
 
 /** The newest entry of one target name in an entry directory. */
 interface Newest {
@@ -73,9 +70,8 @@ export class EntryDirIndex {
     // the sidecar extension), most of a directory's names being entries of ours.
     const sidecars = new Map<BPath, { ts: number; fname: BPath }>();
     for (const n of names) {
-      if (n.charCodeAt(0) !== 46 /* . */ || !n.endsWith(SIDECAR_END)) continue;
-      const p = parseAnyName(n);
-      if (p === undefined || p.tag !== tag || p.kind !== "sidecar") continue;
+      const p = parseSidecarName(n, tag);
+      if (p === undefined) continue;
       const cur = sidecars.get(p.name);
       if (cur === undefined || p.ts > cur.ts) sidecars.set(p.name, { ts: p.ts, fname: n });
     }

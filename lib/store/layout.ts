@@ -109,6 +109,34 @@ export function parseAnyName(fname: BPath): ParsedName | undefined {
   return { name: m[1]!, tag: m[2]!, ts: Number(m[3]), kind: kindOf(m[4]!) };
 }
 
+const SIDECAR_END = `.bak${SIDECAR_SUFFIX}`;
+
+/**
+ * The target name and TS of sidecar name `fname` of tag `tag`, or undefined when it is not
+ * one: what `parseAnyName` says of it (kind `sidecar`, that tag), read by position rather than
+ * by pattern (an entry directory's listing parses thousands of them per run).
+ */
+export function parseSidecarName(
+  fname: BPath,
+  tag: string,
+): { name: BPath; ts: number } | undefined {
+  if (fname.charCodeAt(0) !== 46 /* . */ || !fname.endsWith(SIDECAR_END)) return undefined;
+  const end = fname.length - SIDECAR_END.length;
+  const dot = fname.lastIndexOf(".", end - 1);
+  const digits = end - dot - 1;
+  if (dot < 0 || digits < 1 || digits > 16) return undefined;
+  for (let i = dot + 1; i < end; i++) {
+    const c = fname.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  // `.<name>.<tag>.`: a tag holds no dot, so it is the component right before the TS.
+  const tagDot = dot - tag.length - 1;
+  if (tagDot < 2 || fname.charCodeAt(tagDot) !== 46 || !fname.startsWith(tag, tagDot + 1)) {
+    return undefined;
+  }
+  return { name: fname.slice(1, tagDot), ts: Number(fname.slice(dot + 1, end)) };
+}
+
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
 }

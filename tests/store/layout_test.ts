@@ -1,6 +1,7 @@
 /** Unit tests of lib/store/layout.ts: entry names, anchored matching, tag validation. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { SnapyardError } from "../../lib/errors.ts";
 import {
   DEFAULT_TAG,
@@ -10,6 +11,7 @@ import {
   NAME_MAX,
   nameMatcher,
   parseAnyName,
+  parseSidecarName,
   payloadName,
   restoreBase,
   sidecarName,
@@ -160,4 +162,53 @@ test("longestEntryName() exceeds NAME_MAX for a 240-byte name and not for a shor
   // The longest real temp name fits in the allowance.
   const final = sidecarName("n".repeat(100), DEFAULT_TAG, TS);
   assert.ok(tempName(final).length <= longestEntryName("n".repeat(100), DEFAULT_TAG, TS));
+});
+
+test("parseSidecarName() says of every name what parseAnyName() says of a sidecar of that tag", () => {
+  // Names built from the pieces that make the pattern hard: dots, digits, tag characters,
+  // the suffixes of every kind, bytes ≥ 0x80.
+  const piece = fc.constantFrom(
+    ".",
+    "snapyard",
+    "nightly",
+    "a",
+    "x-y_z",
+    "7",
+    "1796200795786",
+    "12345678901234567",
+    ".bak",
+    ".bak.meta.json",
+    ".meta.json",
+    ".bak.meta.json.tmp-12-3",
+    ".restore.tmp-1-2",
+    "\xe9\xff",
+    " ",
+  );
+  const loose = fc.array(piece, { maxLength: 8 }).map((p) => p.join(""));
+  // And names of the sidecar's shape with each part at its edges (an empty name, another
+  // tag, 16 and 17 digits, another suffix).
+  const shaped = fc.tuple(
+    fc.array(piece, { maxLength: 3 }).map((p) => p.join("")),
+    fc.constantFrom("snapyard", "nightly", "a", "7", "", "snap.yard"),
+    fc.constantFrom("", "7", "1796200795786", "1234567890123456", "12345678901234567", "12a"),
+    fc.constantFrom(".bak.meta.json", ".bak", ".bak.meta.json.tmp-1-2", ".meta.json"),
+  ).map(([n, t, d, suffix]) => `.${n}.${t}.${d}${suffix}`);
+  const name = fc.oneof(loose, shaped);
+  const tag = fc.constantFrom("snapyard", "nightly", "a", "x-y_z", "7");
+  fc.assert(
+    fc.property(name, tag, (n, t) => {
+      const p = parseAnyName(n);
+      const want = p !== undefined && p.kind === "sidecar" && p.tag === t
+        ? { name: p.name, ts: p.ts }
+        : undefined;
+      assert.deepEqual(parseSidecarName(n, t), want);
+    }),
+    { numRuns: 20000 },
+  );
+  assert.deepEqual(parseSidecarName(sidecarName("a.b", "nightly", 17), "nightly"), {
+    name: "a.b",
+    ts: 17,
+  });
+  assert.equal(parseSidecarName(sidecarName("a", "nightly", 17), "snapyard"), undefined);
+  assert.equal(parseSidecarName(payloadName("a", "nightly", 17), "nightly"), undefined);
 });
