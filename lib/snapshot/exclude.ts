@@ -162,6 +162,14 @@ export class Excludes {
     return false;
   }
 
+  /** `covers` of `target`, gone from walked directory `dir` (`rel` below the PATH given). */
+  coversGone(target: BPath, dir: BPath, rel: string): boolean {
+    if (this.empty) return false;
+    const base = toText(dir);
+    const tail = toText(target).slice(base === "/" ? 1 : base.length + 1);
+    return this.covers(target, rel === "" ? tail : `${rel}/${tail}`);
+  }
+
   #test(abs: string, rel: string, name: string, remember: boolean): boolean {
     let out = false;
     for (const r of this.#rules) {

@@ -9,11 +9,10 @@
  *    an `unchanged` event (`--full`: every target is written). Below a directory PATH,
  *    a target that had entries and is gone gets a tombstone (deletions), unless an exclude
  *    left it out. A PATH that is absent, a directory PATH that yields no target and an
- *    exclude pattern that matched nothing are each a warning. Changed regular
- *    files go to the worker pool (started only then) in
- *    batches (lib/snapshot/schedule.ts): copy + hash (one read per byte) and the sidecar
- *    temp, in parallel (lib/snapshot/file_entry.ts); symlinks and absent targets are
- *    small and made here (lib/snapshot/small_entries.ts).
+ *    exclude pattern that matched nothing are each a warning. Changed regular files go to
+ *    the worker pool (started only then) in batches (lib/snapshot/schedule.ts): copy +
+ *    hash (one read per byte) and the sidecar temp, in parallel (lib/snapshot/file_entry.ts);
+ *    symlinks and absent targets are small and made here (lib/snapshot/small_entries.ts).
  * 3. Every entry is staged for the batch commit (lib/snapshot/staging.ts,
  *    lib/snapshot/commit.ts): syncfs, rename, fsync of each directory, every
  *    `COMMIT_EVERY` entries and at the end. Memory stays bounded by the batch, not the tree.
@@ -116,9 +115,7 @@ async function snapshotHeld(opts: SnapshotOptions): Promise<SnapshotSummary> {
   const dirs = new EntryDirs(spec, opts.store, staging);
   const versions = new Versions(spec.tag, opts.store);
   // The version cache is kept in the store layout only (lib/snapshot/versions.ts).
-  if (opts.store !== undefined) {
-    staging.onSaved = (saved) => versions.remember(saved);
-  }
+  if (opts.store !== undefined) staging.onSaved = (saved) => versions.remember(saved);
   // Two option objects made once, not one per target.
   const judging = {
     tag: spec.tag,
@@ -190,7 +187,7 @@ async function snapshotHeld(opts: SnapshotOptions): Promise<SnapshotSummary> {
         // A PATH given explicitly is judged as itself; `--full` does not repeat tombstones.
         if (explicit.has(target)) continue;
         // Left out of the walk by --exclude: not gone, only not looked at.
-        if (exclude.covers(target, belowRoot(item.path, item.rel, target))) continue;
+        if (exclude.coversGone(target, item.path, item.rel)) continue;
         const v = judge(target, index.dir, "none", false);
         if (v === undefined || v.unchanged) continue;
         staging.summary.targets++;
@@ -241,10 +238,3 @@ async function snapshotHeld(opts: SnapshotOptions): Promise<SnapshotSummary> {
 }
 
 const WARNING = { event: "warning", command: "snapshot" } as const;
-
-/** `target` relative to the PATH a walked directory `dir` (`rel` below that PATH) is in. */
-function belowRoot(dir: BPath, rel: string, target: BPath): string {
-  const base = toText(dir);
-  const tail = toText(target).slice(base === "/" ? 1 : base.length + 1);
-  return rel === "" ? tail : `${rel}/${tail}`;
-}
