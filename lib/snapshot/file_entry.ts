@@ -2,8 +2,9 @@
  * The worker's whole job for one regular file: copy+hash it into a new payload
  * (lib/snapshot/payload.ts), then write its sidecar to a temp name beside the final one
  * (lib/fs/atomic_write.ts), stamped for the version cache (an fstat, here rather than an
- * lstat on the main thread after the commit). Both run in parallel on the workers; the main thread only
- * commits (renames) the temps, serially, after the batch flush (lib/snapshot/commit.ts).
+ * lstat on the main thread after the commit). Both run in parallel on the workers; the
+ * main thread only commits (renames) the temps, serially, after the batch flush
+ * (lib/snapshot/commit.ts).
  * If the sidecar temp cannot be written, the payload is removed: no orphan is left.
  */
 import * as fs from "node:fs";
