@@ -3,7 +3,7 @@
  *
  *   deno run -A bench/bench.ts [--runtime deno|bun|both] [--rounds N] [--quick]
  *                              [--no-huge] [--huge-rounds N] [--keep] [--work DIR]
- *                              [--no-incremental | --incremental-only]
+ *                              [--no-incremental | --incremental-only] [--against REV]
  *
  * Order of work:
  * 1. Build (or reuse) the trees under WORK/trees (bench/trees.ts).
@@ -14,7 +14,8 @@
  * 3. snapyard alone on the 100,000-file tree, for the peak RSS ratio.
  * 4. Print one table per runtime and the PASS/FAIL lines.
  * 5. Unless --no-incremental: the incremental runs of issue #10 (bench/incremental.ts):
- *    first run, unchanged re-run and a run after a 1% change, against restic's re-run.
+ *    first run, unchanged re-run and a run after a 1% change, against restic's re-run;
+ *    with --against REV, also commit REV's first runs (a git worktree of it) in the same rounds.
  *    With --incremental-only, steps 2-4 are skipped.
  * 6. Delete every output.
  * Outputs are never deleted during the run: ext4 without a journal avoids reusing
@@ -212,6 +213,7 @@ function main(argv: string[]): number {
       stats,
       outs,
       logs,
+      ...(opts.against ? { against: opts.against } : {}),
     });
     console.log(`\n${inc.text}`);
     allPass &&= inc.pass;

@@ -9,7 +9,9 @@
  * 2. snapyard (`snapshot COPY --store FRESH --lock LOCK -q`, durable): a first run, an
  *    unchanged re-run, then (untimed) a rewrite of 1% of the files with new bytes of the
  *    same size, and a run after that change. After each run, untimed, `snapyard runs`
- *    must show the newest run with the expected new / unchanged counts.
+ *    must show the newest run with the expected new / unchanged counts. With `--against
+ *    REV`, the same first run of commit REV's snapyard (a checkout of it), into a store of
+ *    its own, before this one's in odd rounds and after it in even ones.
  *    restic, when on PATH: `restic init` (untimed), `restic backup COPY` twice.
  * 3. Each timed step records seconds and the bytes its store or repository grew by.
  * Copies, stores and repositories stay parked under the run's out dir until the bench
@@ -21,8 +23,10 @@ import type { Env, Runtime } from "./tools.ts";
 import type { TreeSpec, TreeStats } from "./trees.ts";
 import {
   changeOnePercent,
+  checkoutAt,
   newestRun,
   privateCopy,
+  removeCheckout,
   resticInit,
   resticVersion,
   type StepSample,
@@ -43,6 +47,14 @@ export interface IncrementalInput {
   stats: Map<string, TreeStats>;
   outs: string;
   logs: string;
+  /** `--against`: an earlier commit whose first runs are timed too. */
+  against?: string;
+}
+
+/** Where the `--against` commit is checked out, for the series. */
+interface Against {
+  rev: string;
+  dir: string;
 }
 
 type IncTool = Runtime | "restic";
@@ -76,30 +88,46 @@ function log(tree: string, round: number, tool: IncTool, step: string, s: StepSa
   );
 }
 
-/** One snapyard series: first run, unchanged re-run, run after a 1% change. */
-function snapyardSeries(input: IncrementalInput, s: IncSeries, runtime: Runtime, dir: string) {
+/**
+ * One snapyard series: first run, unchanged re-run, run after a 1% change; with
+ * `--against`, also the earlier commit's first run of the same copy.
+ */
+function snapyardSeries(
+  input: IncrementalInput,
+  s: IncSeries,
+  runtime: Runtime,
+  dir: string,
+  against: Against | undefined,
+) {
   const { env } = input;
   const copy = join(dir, "tree");
   const store = join(dir, "store");
   const round = s.first.length + 1;
   privateCopy(join(input.trees, s.tree), copy);
-  const argv = [
-    ...runner(env, runtime),
-    join(env.repo, "main.ts"),
-    "snapshot",
-    copy,
-    "--store",
-    store,
-    "--lock",
-    join(input.logs, "snapyard-incremental.lock"),
-    "-q",
-  ];
+  const lock = join(input.logs, "snapyard-incremental.lock");
+  /** `snapshot COPY` by the snapyard whose entry point is `main`, into store `to`. */
+  const snapshot = (main: string, to: string) => {
+    const args = ["snapshot", copy, "--store", to, "--lock", lock, "-q"];
+    return [...runner(env, runtime), main, ...args];
+  };
+  const argv = snapshot(join(env.repo, "main.ts"), store);
   const entries = s.stats.files + s.stats.symlinks;
   const vars = { ...process.env, NO_COLOR: "1" };
   const base = join(input.logs, `inc.${s.tree}.${runtime}.r${round}`);
+  /** The earlier commit's first run, into a store of its own (it may not know `runs`). */
+  const againstFirst = () => {
+    if (against === undefined) return;
+    const to = join(dir, "store-against");
+    const argvAt = snapshot(join(against.dir, "main.ts"), to);
+    const sample = timedStep(argvAt, to, `${base}.against`, vars);
+    log(s.tree, round, runtime, `first of ${against.rev}`, sample);
+    s.against.push(sample);
+  };
+  if (round % 2 === 1) againstFirst();
   const first = timedStep(argv, store, `${base}.first`, vars);
   expectRun(env, store, entries, entries, "first run");
   log(s.tree, round, runtime, "first", first);
+  if (round % 2 === 0) againstFirst();
   const unchanged = timedStep(argv, store, `${base}.unchanged`, vars);
   expectRun(env, store, entries, 0, "unchanged re-run");
   log(s.tree, round, runtime, "unchanged", unchanged);
@@ -142,6 +170,20 @@ function resticSeries(input: IncrementalInput, s: IncSeries, dir: string): void 
  * @throws when a run fails or does not do its step
  */
 export function runIncremental(input: IncrementalInput): { text: string; pass: boolean } {
+  // --against: the earlier commit, checked out beside the outputs while the series run.
+  const against = input.against === undefined
+    ? undefined
+    : { rev: input.against, dir: join(input.outs, "against-src") };
+  if (against) checkoutAt(input.env.repo, against.rev, against.dir);
+  try {
+    return runSeries(input, against);
+  } finally {
+    if (against) removeCheckout(input.env.repo, against.dir);
+  }
+}
+
+/** The series of every tree and tool, in rotated rounds, then the report. */
+function runSeries(input: IncrementalInput, against: Against | undefined) {
   const restic = resticVersion();
   const tools: IncTool[] = [...input.runtimes, ...(restic ? ["restic" as const] : [])];
   const all: IncSeries[] = [];
@@ -158,6 +200,7 @@ export function runIncremental(input: IncrementalInput): { text: string; pass: b
         unchanged: [],
         changed: [],
         change: [],
+        against: [],
       };
       series.set(tool, s);
       all.push(s);
@@ -169,7 +212,7 @@ export function runIncremental(input: IncrementalInput): { text: string; pass: b
         const dir = join(input.outs, "incremental", `${spec.name}.${tool}.r${round}`);
         fs.mkdirSync(dir, { recursive: true });
         if (tool === "restic") resticSeries(input, s, dir);
-        else snapyardSeries(input, s, tool, dir);
+        else snapyardSeries(input, s, tool, dir, against);
       }
     }
   }
@@ -183,7 +226,7 @@ export function runIncremental(input: IncrementalInput): { text: string; pass: b
   const lines: string[] = [];
   const names = input.specs.map((t) => t.name);
   for (const runtime of input.runtimes) {
-    parts.push(incrementalTable(all, runtime, names));
+    parts.push(incrementalTable(all, runtime, names, input.against));
     const [v, ok] = incrementalVerdicts(all, runtime, names, input);
     lines.push(...v);
     pass &&= ok;

@@ -19,6 +19,8 @@ export interface IncSeries {
   /** snapyard only: the run after the 1% change, and what that change rewrote. */
   changed: StepSample[];
   change: Change[];
+  /** snapyard only, with `--against`: the earlier commit's first runs. */
+  against: StepSample[];
 }
 
 const MiB = 1024 * 1024;
@@ -62,7 +64,12 @@ function row(
 }
 
 /** The markdown table of one runtime: snapyard's three runs and restic's two, per tree. */
-export function incrementalTable(all: IncSeries[], runtime: Runtime, trees: string[]): string {
+export function incrementalTable(
+  all: IncSeries[],
+  runtime: Runtime,
+  trees: string[],
+  against?: string,
+): string {
   const header = ["tree", "run", "min s", "median s", "tree files/s", "tree MiB/s"];
   header.push("added MiB", "added % tree", "first÷this", "this÷restic same", "CPU usr+sys s");
   const rows: string[][] = [];
@@ -77,6 +84,7 @@ export function incrementalTable(all: IncSeries[], runtime: Runtime, trees: stri
       rows.push(row(snap, "snapyard first", snap.first, first, rFirst));
       rows.push(row(snap, "snapyard unchanged", snap.unchanged, first, rUnch));
       rows.push(row(snap, `snapyard ${n} changed`, snap.changed, first, NaN));
+      rows.push(row(snap, `snapyard ${against} first`, snap.against, first, rFirst));
     }
     if (restic) {
       rows.push(row(restic, "restic first", restic.first, rFirst, rFirst));
@@ -92,7 +100,7 @@ export function incrementalVerdicts(
   all: IncSeries[],
   runtime: Runtime,
   trees: string[],
-  names: { small: string; large: string },
+  names: { small: string; large: string; against?: string },
 ) {
   const lines: string[] = [];
   let allPass = true;
@@ -131,6 +139,19 @@ export function incrementalVerdicts(
   };
   speedUp(names.large, 10);
   speedUp(names.small, 4);
+  for (const tree of trees) {
+    const snap = find(all, tree, runtime);
+    if (!snap || snap.against.length === 0) continue;
+    const now = median(secs(snap.first));
+    const then = median(secs(snap.against));
+    const mins = min(secs(snap.first)) / min(secs(snap.against));
+    check(
+      now <= then,
+      `${tree}: the first run is no slower than ${names.against}'s, same rounds (median ` +
+        `${fixed(now, 3)} s vs ${fixed(then, 3)} s: ${fixed(now / then, 2)}×, min/min ` +
+        `${fixed(mins, 2)}×)`,
+    );
+  }
   for (const tree of trees) {
     const snap = find(all, tree, runtime);
     if (!snap || snap.unchanged.length === 0) continue;

@@ -56,6 +56,25 @@ export function syncFs(path: string): void {
   mustRun("sync", ["-f", "--", path], `sync "${path}"`);
 }
 
+/**
+ * A checkout of commit `rev` of `repo` at `dir`: a detached git worktree that uses the
+ * repository's node_modules (for the first runs of an earlier snapyard, `--against`).
+ * @throws when git cannot check `rev` out
+ */
+export function checkoutAt(repo: string, rev: string, dir: string): void {
+  mustRun(
+    "git",
+    ["-C", repo, "worktree", "add", "--quiet", "--detach", dir, rev],
+    `check out ${rev}`,
+  );
+  fs.symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+}
+
+/** Removes a checkout made by `checkoutAt`: its files and git's record of it. */
+export function removeCheckout(repo: string, dir: string): void {
+  mustRun("git", ["-C", repo, "worktree", "remove", "--force", dir], `remove "${dir}"`);
+}
+
 /** `restic init` of a fresh repository (untimed). */
 export function resticInit(env: NodeJS.ProcessEnv): void {
   mustRun("restic", ["init", "--quiet"], "init the restic repository", env);

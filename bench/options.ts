@@ -20,6 +20,11 @@ export interface Options {
   /** The incremental runs of issue #10 (bench/incremental.ts), and nothing else. */
   incremental: boolean;
   incrementalOnly: boolean;
+  /**
+   * `--against REV`: an earlier commit whose first runs are timed in the same rounds
+   * (issue #10: the first run is no slower than before).
+   */
+  against: string | undefined;
 }
 
 function usage(message: string): never {
@@ -27,7 +32,7 @@ function usage(message: string): never {
   console.error(
     "usage: bench/bench.ts [--runtime deno|bun|both] [--rounds N] [--quick] [--no-huge]\n" +
       "                      [--huge] [--huge-rounds N] [--keep] [--work DIR]\n" +
-      "                      [--no-incremental | --incremental-only]",
+      "                      [--no-incremental | --incremental-only] [--against REV]",
   );
   process.exit(2);
 }
@@ -52,6 +57,7 @@ export function parseOptions(argv: string[], repo: string): Options {
     work: { type: "string" },
     "no-incremental": { type: "boolean", default: false },
     "incremental-only": { type: "boolean", default: false },
+    against: { type: "string" },
   } as const;
   let values;
   try {
@@ -69,6 +75,9 @@ export function parseOptions(argv: string[], repo: string): Options {
   if (incrementalOnly && values["no-incremental"]) {
     usage("--incremental-only and --no-incremental exclude each other");
   }
+  if (values.against !== undefined && (values.against === "" || values["no-incremental"])) {
+    usage("--against wants a commit, and the incremental runs (not --no-incremental)");
+  }
   return {
     runtimes: runtime === "both" ? ["deno", "bun"] : [runtime],
     rounds: positive(values.rounds, quick ? 2 : 3, "--rounds"),
@@ -80,6 +89,7 @@ export function parseOptions(argv: string[], repo: string): Options {
     work: resolve(values.work ?? join(repo, ".bench")),
     incremental: !values["no-incremental"],
     incrementalOnly,
+    against: values.against,
   };
 }
 

@@ -2,7 +2,7 @@
 # snapyard's benchmark on Deno and Bun: `deno task bench [flags]`, `npm run bench -- [flags]` or
 # `bash bench/run.sh [flags]`.
 # Flags go to bench/bench.ts: --runtime deno|bun|both, --rounds N, --quick, --no-huge,
-# --huge-rounds N, --keep, --work DIR, --no-incremental, --incremental-only.
+# --huge-rounds N, --keep, --work DIR, --no-incremental, --incremental-only, --against REV.
 # Needs GNU time for peak RSS (Debian/Ubuntu: apt-get install -y time).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
