@@ -21,7 +21,10 @@ function makeDir(dir: BPath): void {
     fs.mkdirSync(fsPath(dir), { mode: 0o700 });
   } catch (e) {
     const code = errnoOf(e);
-    if (code === "EEXIST" && fs.statSync(fsPath(dir)).isDirectory()) return;
+    // Something is there: fine when it is (or leads to) a directory; else its own error.
+    if (code === "EEXIST" && fs.statSync(fsPath(dir), { throwIfNoEntry: false })?.isDirectory()) {
+      return;
+    }
     if (code !== "ENOENT") throw e;
     fs.mkdirSync(fsPath(dir), { recursive: true, mode: 0o700 });
   }
