@@ -45,10 +45,30 @@ export function statxPath(path: BPath): boolean {
   const rc = fd >= 0
     ? libc.statxAt!(fd, cPath(path.slice(cut + 1)), statxBuf)
     : libc.statxPath!(cPath(path), statxBuf);
+  return statxDone(rc, path);
+}
+
+/**
+ * `statxPath` of name `name` in directory `dir`, without the path built when `dir` is
+ * held open (the unchanged judgement stats three names per target so).
+ * @throws a system error (with `code`) for anything but ENOENT.
+ */
+export function statxIn(dir: BPath, name: BPath): boolean {
+  const fd = dirFds === undefined ? -1 : dirFdIs(dir);
+  if (fd < 0) return statxPath(inDir(dir, name));
+  return statxDone(libcHandle()!.statxAt!(fd, cPath(name), statxBuf), dir, name);
+}
+
+function inDir(dir: BPath, name: BPath): BPath {
+  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+/** A statx call's result: true, false for ENOENT, or the error thrown. */
+function statxDone(rc: number, path: BPath, name?: BPath): boolean {
   if (rc === 0) return true;
-  const errno = libc.errno();
+  const errno = libcHandle()!.errno();
   if (errno === 2 /* ENOENT */) return false;
-  throw errnoError("lstat", errno, path);
+  throw errnoError("lstat", errno, name === undefined ? path : inDir(path, name));
 }
 
 /** Open directories (fd -1: could not be opened), while held; undefined when no run holds them. */
@@ -80,9 +100,19 @@ export function holdDirFds(): () => void {
  * string is cut or hashed per call.
  */
 function dirFdOf(path: BPath, cut: number): number {
+  for (const d of dirFds!) if (d.dir.length === cut && path.startsWith(d.dir)) return d.fd;
+  return openDirFd(path.slice(0, cut));
+}
+
+/** `dirFdOf` of directory `dir` itself. */
+function dirFdIs(dir: BPath): number {
+  for (const d of dirFds!) if (d.dir === dir) return d.fd;
+  return openDirFd(dir);
+}
+
+/** Opens `dir` and holds it, closing the one opened first when enough are held. */
+function openDirFd(dir: BPath): number {
   const fds = dirFds!;
-  for (const d of fds) if (d.dir.length === cut && path.startsWith(d.dir)) return d.fd;
-  const dir = path.slice(0, cut);
   let fd: number;
   try {
     fd = fs.openSync(fsPath(dir), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);

@@ -25,6 +25,8 @@ import {
 import { errnoOf } from "../errors.ts";
 import { quickFileKey, quickKindSize, type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { fstatFd, lstatPath, stampText } from "../fs/stat.ts";
+import { hasStatxPath, statxIn } from "../fs/statx.ts";
+import { statxHasStamp, statxIsFileOf, statxIsUnchangedFile } from "../store/statx_judge.ts";
 import { CachedVersion, readCache } from "../store/cache.ts";
 import { changeReason, type Current } from "../store/identity.ts";
 import { parseSidecarName, payloadName, SIDECAR_SUFFIX, sidecarName } from "../store/layout.ts";
@@ -122,6 +124,9 @@ export class EntryDirIndex {
     const name = baseName(path);
     const newest = this.#newest.get(name);
     if (newest === undefined) return { unchanged: false, reason: "new" };
+    if (kind === "file" && !opts.full && this.#quickUnchanged(path, name, newest, opts)) {
+      return { unchanged: true, ts: newest.ts };
+    }
     const version = this.#readNewest(name, newest);
     if (version === undefined) return { unchanged: false, reason: "broken-entry" };
     if (opts.full) return { unchanged: false, reason: "full" };
@@ -155,6 +160,28 @@ export class EntryDirIndex {
     if (!this.caching) return;
     this.cache().set(name, v);
     this.onDirty(name, v);
+  }
+
+  /**
+   * Whether file target `path` (named `name`) is known unchanged from its newest entry
+   * through the cache and three statx calls compared field by field (lib/store/statx_judge.ts),
+   * no string built: the sidecar as cached, the payload a file of the recorded size, the
+   * target as recorded. False also when that cannot tell (judged the slower way then).
+   */
+  #quickUnchanged(path: BPath, name: BPath, newest: Newest, opts: VersionOptions): boolean {
+    if (!newest.payload || !hasStatxPath()) return false;
+    const c = this.cache().get(name);
+    if (c === undefined || c.ts !== newest.ts || c.kind !== "file") return false;
+    const payload = payloadName(name, this.#tag, newest.ts);
+    try {
+      return statxIn(this.dir, payload + SIDECAR_SUFFIX) && statxHasStamp(c.stamp) &&
+        statxIn(this.dir, payload) && statxIsFileOf(c.size ?? null) &&
+        statxIn(path.slice(0, path.length - name.length - 1) || "/", name) &&
+        statxIsUnchangedFile(c.recorded(), opts.ignoreInode);
+    } catch (_e) {
+      // What cannot be stat'ed here is judged the slower way, which reports it.
+      return false;
+    }
   }
 
   /** The newest entry's version when the entry is complete, else undefined. */

@@ -22,6 +22,7 @@ import { writeTempFile } from "../fs/atomic_write.ts";
 import { cacheName } from "./layout.ts";
 import { type CompareOptions, recordedKey } from "./identity.ts";
 import type { Sidecar } from "./sidecar.ts";
+import type { RecordedFile } from "./statx_judge.ts";
 
 const SCHEMA = "snapyard_cache.v2";
 const SCHEMAS: readonly Sidecar["schema"][] = [
@@ -148,6 +149,12 @@ export class CachedVersion {
   /** What the judgement reads of the sidecar (built from the row on first use). */
   get sidecar(): Sidecar {
     return this.#sidecar ??= sidecarOf(this.#row);
+  }
+
+  /** The stat fields the row records of a file target (lib/store/statx_judge.ts). */
+  recorded(): RecordedFile {
+    const r = this.#row;
+    return { size: r[4], mode: r[5], uid: r[6], gid: r[7], run: r[8], identity: r[9] };
   }
 
   /** lib/store/identity.ts `unchangedKey` of the sidecar, from the row. */

@@ -150,8 +150,16 @@ function racyText(mtime: string, ctime: string, runMs: number): boolean {
     return racy({ mtimeNs: BigInt(mtime), ctimeNs: BigInt(ctime) }, runMs);
   }
   const coarse = wholeSecond(mtime) && wholeSecond(ctime);
-  const from = runMs - (coarse ? RACY_MARGIN_COARSE_MS : RACY_MARGIN_MS);
-  return wholeMs(mtime) >= from || wholeMs(ctime) >= from;
+  return racyMs(Math.max(wholeMs(mtime), wholeMs(ctime)), coarse, runMs);
+}
+
+/**
+ * `racy` in whole milliseconds: `latestMs` the later of a file's mtime and ctime (floor),
+ * `coarse` when both are whole seconds. A time of ns reaches the run's less the margin
+ * exactly when its whole ms do, the margin being whole ms.
+ */
+export function racyMs(latestMs: number, coarse: boolean, runMs: number): boolean {
+  return latestMs >= runMs - (coarse ? RACY_MARGIN_COARSE_MS : RACY_MARGIN_MS);
 }
 
 function wholeSecond(ns: string): boolean {

@@ -1,0 +1,105 @@
+/**
+ * The unchanged judgement of a file target against a cached version (lib/store/cache.ts),
+ * on the fields of the last statx(2) result (lib/fs/statx_text.ts), with no string built:
+ * what an unchanged re-run asks for every target, three times.
+ *
+ * Each check answers yes only where the judgement through text would (`CachedVersion`
+ * `matches` of the sidecar's `stampText`; the payload's kind and size; `quickFileKey`
+ * equal to `unchangedKey`, which mirrors lib/store/identity.ts `changeReason`). A no may
+ * be a "cannot tell here": the caller then judges the slower way, which decides.
+ */
+import { devText, S_IFMT, S_IFREG, statxView } from "../fs/statx.ts";
+import { decimal, msOf, nsAtMost, nsIs, u32Is, u64Is } from "../fs/statx_text.ts";
+import { racyMs } from "./identity.ts";
+
+// Offsets in struct statx (linux/stat.h).
+const UID = 20;
+const GID = 24;
+const MODE = 28;
+const INO = 32;
+const SIZE = 40;
+const CTIME = 96;
+const MTIME = 112;
+const DEV_MAJOR = 136;
+const DEV_MINOR = 140;
+
+/** The stat fields a cached version records of its file target (`null`: not recorded). */
+export interface RecordedFile {
+  size: number | null;
+  /** Octal text, as in a sidecar. */
+  mode: string | null;
+  uid: number | null;
+  gid: number | null;
+  /** The entry's run (ms), for the racy rule. */
+  run: number | null;
+  /** `dev:ino:mtime_ns:ctime_ns`. */
+  identity: string | null;
+}
+
+/**
+ * Whether the last statx result is of a sidecar file stamped `stamp`
+ * (`ino:size:mtime_ns:ctime_ns`, the ctime a bound): same inode, size and mtime, ctime not
+ * later.
+ */
+export function statxHasStamp(stamp: string): boolean {
+  const c1 = stamp.indexOf(":");
+  const c2 = stamp.indexOf(":", c1 + 1);
+  const c3 = stamp.indexOf(":", c2 + 1);
+  return c3 > 0 && u64Is(INO, stamp, 0, c1) && u64Is(SIZE, stamp, c1 + 1, c2) &&
+    nsIs(MTIME, stamp, c2 + 1, c3) && nsAtMost(CTIME, stamp, c3 + 1, stamp.length);
+}
+
+/** Whether the last statx result is of a regular file of `size` bytes (any size: null). */
+export function statxIsFileOf(size: number | null): boolean {
+  if ((statxView.getUint16(MODE, true) & S_IFMT) !== S_IFREG) return false;
+  if (size === null) return true;
+  const hi = statxView.getUint32(SIZE + 4, true);
+  return hi * 2 ** 32 + statxView.getUint32(SIZE, true) === size;
+}
+
+/**
+ * Whether the last statx result is of a regular file that holds the state `r` recorded:
+ * size, mode, owner, inode (unless `ignoreInode`), mtime and ctime, and times older than
+ * the entry's run by the racy margin. False when anything is not recorded.
+ */
+export function statxIsUnchangedFile(r: RecordedFile, ignoreInode: boolean): boolean {
+  const { size, mode, uid, gid, run, identity } = r;
+  if (
+    identity === null || size === null || mode === null || uid === null || gid === null ||
+    run === null
+  ) return false;
+  const m = statxView.getUint16(MODE, true);
+  if (!statxIsFileOf(size) || m !== octal(mode)) return false;
+  if (!u32Is(UID, uid) || !u32Is(GID, gid)) return false;
+  const c1 = identity.indexOf(":");
+  const c2 = identity.indexOf(":", c1 + 1);
+  const c3 = identity.indexOf(":", c2 + 1);
+  if (c3 < 0) return false;
+  if (!ignoreInode && !(devIs(identity, c1) && u64Is(INO, identity, c1 + 1, c2))) return false;
+  if (!nsIs(MTIME, identity, c2 + 1, c3) || !nsIs(CTIME, identity, c3 + 1, identity.length)) {
+    return false;
+  }
+  const mtimeMs = msOf(MTIME);
+  const ctimeMs = msOf(CTIME);
+  // Before 1970: left to the judgement through text.
+  if (mtimeMs !== mtimeMs || ctimeMs !== ctimeMs) return false;
+  const coarse = statxView.getUint32(MTIME + 8, true) === 0 &&
+    statxView.getUint32(CTIME + 8, true) === 0;
+  return !racyMs(Math.max(mtimeMs, ctimeMs), coarse, run);
+}
+
+/** Whether the device of the last statx result is the `makedev` decimal `text[0, to)`. */
+function devIs(text: string, to: number): boolean {
+  const major = statxView.getUint32(DEV_MAJOR, true);
+  const minor = statxView.getUint32(DEV_MINOR, true);
+  const v = decimal(text, 0, to);
+  if (v < 0 || major >= 0x1000 || minor >= 0x100000) return devText() === text.slice(0, to);
+  return v === (minor & 0xfff00) * 4096 + major * 256 + (minor & 0xff);
+}
+
+/** Octal `text` (a sidecar's mode, checked on reading) as a number. */
+function octal(text: string): number {
+  let v = 0;
+  for (let i = 0; i < text.length; i++) v = v * 8 + (text.charCodeAt(i) - 48);
+  return v;
+}
