@@ -13,17 +13,10 @@ import * as fs from "node:fs";
 import { type Event, SCHEMA, type SummaryEvent } from "../events.ts";
 import { progressText, textOf } from "./event_text.ts";
 import { errnoOf } from "../errors.ts";
+import { isTerminal } from "../fs/runtime.ts";
 
 /** How output is shaped. */
 export type OutputMode = "human" | "json" | "quiet";
-
-/**
- * Whether stderr is a terminal, asked only where a progress line could be drawn (`human`):
- * node:tty, and the streams it loads, cost Bun ~15 ms to evaluate.
- */
-function stderrIsTerminal(mode: OutputMode): boolean {
-  return mode === "human" && process.getBuiltinModule("node:tty").isatty(2);
-}
 
 /** Collects and writes a command's output. */
 export class Reporter {
@@ -32,12 +25,20 @@ export class Reporter {
   #outBytes = 0;
   #progressShown = false;
   #lastProgress = 0;
-  readonly #tty: boolean;
+  #tty: boolean | undefined;
   #summary: SummaryEvent | undefined;
 
-  constructor(mode: OutputMode, stderrIsTty = stderrIsTerminal(mode)) {
+  /** `stderrIsTty`: whether stderr is a terminal; asked when first needed when not given. */
+  constructor(mode: OutputMode, stderrIsTty?: boolean) {
     this.mode = mode;
-    this.#tty = stderrIsTty && mode === "human";
+    if (stderrIsTty !== undefined || mode !== "human") {
+      this.#tty = stderrIsTty === true && mode === "human";
+    }
+  }
+
+  /** Whether progress is drawn, asked of stderr the first time it matters (human output). */
+  get #drawn(): boolean {
+    return this.#tty ??= isTerminal(2);
   }
 
   /** The last summary emitted (for `--metrics-file`), if any. */
@@ -47,7 +48,7 @@ export class Reporter {
 
   /** Whether a progress line is drawn: stderr is a terminal and the output is for people. */
   get showsProgress(): boolean {
-    return this.#tty;
+    return this.#drawn;
   }
 
   /** Shows one event: a JSON line (`--json`), or its text for people. */
@@ -55,7 +56,7 @@ export class Reporter {
     if (e.event === "summary") this.#summary = e;
     if (e.event === "progress") {
       // A terminal that reports no size (0, or none) is taken as 80 columns wide.
-      if (this.#tty) this.#progress(progressText(e, process.stderr.columns || 80));
+      if (this.#drawn) this.#progress(progressText(e, process.stderr.columns || 80));
       return;
     }
     if (this.mode === "json") {
@@ -86,7 +87,7 @@ export class Reporter {
 
   /** Redraws the progress line (terminal only, at most 10 times a second). */
   #progress(text: string): void {
-    if (!this.#tty) return;
+    if (!this.#drawn) return;
     const now = performance.now();
     if (now - this.#lastProgress < 100) return;
     this.#lastProgress = now;
