@@ -77,6 +77,8 @@ export interface DirEntry {
 export interface Listing {
   names(dir: BPath): BPath[];
   dirents(dir: BPath): DirEntry[];
+  /** Each name with whether it is a directory, in directory order (`scanNames`). */
+  scan(dir: BPath, visit: (name: BPath, isDir: boolean) => void): void;
 }
 
 /** getdents64 through the FFI (lib/fs/dirents.ts), once lib/fs/runtime.ts has loaded it. */
@@ -160,6 +162,17 @@ export function readNames(dir: BPath): BPath[] {
   const deno = denoListing(dir);
   if (deno !== undefined) return deno.map((e) => e.name);
   return fs.readdirSync(fsPath(dir), { encoding: "latin1" }) as unknown as BPath[];
+}
+
+/**
+ * Calls `visit` with every name in directory `dir` (a byte string) and whether the
+ * directory says it is a directory, in directory order: no entry objects, no sort (an
+ * entry directory's index reads two names per target so).
+ * @throws the system error when it cannot be read.
+ */
+export function scanNames(dir: BPath, visit: (name: BPath, isDir: boolean) => void): void {
+  if (ffiListing !== undefined) return ffiListing.scan(dir, visit);
+  for (const d of readDirents(dir)) visit(d.name as BPath, d.isDirectory());
 }
 
 /**

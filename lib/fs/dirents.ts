@@ -83,22 +83,26 @@ class RawEntry implements DirEntry {
 /** The listing of every directory through `getdents`, into one buffer reused per thread. */
 export function getdentsListing(getdents: Getdents, opts: ListingOptions): Listing {
   const buf = Buffer.alloc(BUFFER_SIZE);
-  const list = <T>(dir: BPath, make: (name: BPath, type: number) => T): T[] => {
-    const out: T[] = [];
+  const scan = (dir: BPath, emit: (name: BPath, type: number) => void): void => {
     const fd = fs.openSync(fsPath(dir), OPEN_FLAGS);
     try {
       for (let n = getdents(fd, buf); n > 0; n = getdents(fd, buf)) {
-        decode(buf, n, opts.lossy, make, out);
+        decode(buf, n, opts.lossy, emit);
       }
     } finally {
       fs.closeSync(fd);
     }
+  };
+  const list = <T>(dir: BPath, make: (name: BPath, type: number) => T): T[] => {
+    const out: T[] = [];
+    scan(dir, (name, type) => out.push(make(name, type)));
     return out;
   };
   return {
     // The default sort orders by UTF-16 code unit: by byte, for byte strings.
     names: (dir) => opts.sorted ? list(dir, nameOnly).sort() : list(dir, nameOnly),
     dirents: (dir) => opts.sorted ? list(dir, entry).sort(byName) : list(dir, entry),
+    scan: (dir, visit) => scan(dir, (name, type) => visit(name, type === DT_DIR)),
   };
 }
 
@@ -115,13 +119,12 @@ function byName(a: RawEntry, b: RawEntry): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/** Decodes the `n` bytes of records in `buf`, appending one `make(name, type)` per name. */
-function decode<T>(
+/** Decodes the `n` bytes of records in `buf`, calling `emit(name, type)` per name. */
+function decode(
   buf: Buffer,
   n: number,
   lossy: boolean,
-  make: (name: BPath, type: number) => T,
-  out: T[],
+  emit: (name: BPath, type: number) => void,
 ): void {
   for (let at = 0; at < n; at += buf[at + 16]! | (buf[at + 17]! << 8)) {
     const start = at + NAME_OFFSET;
@@ -134,6 +137,6 @@ function decode<T>(
     }
     let name = buf.toString("latin1", start, end);
     if (lossy && bits >= 0x80 && !isUtf8(name)) name = fromText(toText(name));
-    out.push(make(name, buf[at + 18]!));
+    emit(name, buf[at + 18]!);
   }
 }

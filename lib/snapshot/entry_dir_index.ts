@@ -15,12 +15,11 @@ import * as fs from "node:fs";
 import {
   baseName,
   type BPath,
-  type DirEntry,
   fromBytes,
   fromText,
   fsPath,
   joinName,
-  readDirents,
+  scanNames,
 } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
 import { quickFileKey, quickKindSize, type QuickStat, quickStat } from "../fs/quick_stat.ts";
@@ -29,14 +28,14 @@ import { hasStatxPath, statxIn } from "../fs/statx.ts";
 import { statxHasStamp, statxIsFileOf, statxIsUnchangedFile } from "../store/statx_judge.ts";
 import { CachedVersion, readCache } from "../store/cache.ts";
 import { changeReason, type Current } from "../store/identity.ts";
-import { parseSidecarName, payloadName, SIDECAR_SUFFIX, sidecarName } from "../store/layout.ts";
+import { parseSidecarName, SIDECAR_SUFFIX } from "../store/layout.ts";
 import type { ChangeReason, Sidecar } from "../store/sidecar.ts";
 import { parseSidecar } from "../store/sidecar_reader.ts";
 
-/** The newest entry of one target name in an entry directory. */
+/** The newest entry of one target name in an entry directory: its TS, its sidecar's name. */
 interface Newest {
   ts: number;
-  payload: boolean;
+  fname: BPath;
 }
 
 /** The verdict on one target. */
@@ -68,21 +67,16 @@ export class EntryDirIndex {
   constructor(dir: BPath, tag: string, names: readonly BPath[]) {
     this.dir = dir;
     this.#tag = tag;
-    // Only sidecar names are parsed: a payload is looked up by name (its sidecar's, less
-    // the sidecar extension), most of a directory's names being entries of ours.
-    const sidecars = new Map<BPath, { ts: number; fname: BPath }>();
-    for (const n of names) {
-      const p = parseSidecarName(n, tag);
-      if (p === undefined) continue;
-      const cur = sidecars.get(p.name);
-      if (cur === undefined || p.ts > cur.ts) sidecars.set(p.name, { ts: p.ts, fname: n });
-    }
-    if (sidecars.size === 0) return;
-    const all = new Set(names);
-    for (const [name, { ts, fname }] of sidecars) {
-      const payload = all.has(fname.slice(0, -SIDECAR_SUFFIX.length));
-      this.#newest.set(name, { ts, payload });
-    }
+    for (const n of names) this.#add(n);
+  }
+
+  /** Takes `fname`, a name in the directory, into the index when it is a sidecar of the tag. */
+  #add(fname: BPath): void {
+    // Only sidecar names are parsed; payloads are looked at (stat'ed) when judging.
+    const p = parseSidecarName(fname, this.#tag);
+    if (p === undefined) return;
+    const cur = this.#newest.get(p.name);
+    if (cur === undefined || p.ts > cur.ts) this.#newest.set(p.name, { ts: p.ts, fname });
   }
 
   /** Subdirectories of `dir` (store layout: images of target directories), when read. */
@@ -91,23 +85,24 @@ export class EntryDirIndex {
   /**
    * Reads `dir`; a directory that does not exist has no entries, and no cache. It is
    * looked at first (a store directory a first run has not made yet), so that its absence
-   * costs a stat rather than an exception (a tenth of a millisecond each on Deno).
+   * costs a stat rather than an exception (a tenth of a millisecond each on Deno). Names
+   * come in directory order; the index does not depend on it.
    * @throws the system error when it exists but cannot be read.
    */
   static read(dir: BPath, tag: string): EntryDirIndex {
-    let dirents: DirEntry[] | undefined;
+    const index = new EntryDirIndex(dir, tag, []);
     try {
-      dirents = quickKindSize(dir) === undefined ? undefined : readDirents(dir);
+      if (quickKindSize(dir) !== undefined) {
+        scanNames(dir, (name, isDir) => isDir ? index.subdirs.push(name) : index.#add(name));
+        index.subdirs.sort();
+        return index;
+      }
     } catch (e) {
       if (errnoOf(e) !== "ENOENT" && errnoOf(e) !== "ENOTDIR") throw e;
     }
-    if (dirents === undefined) {
-      const none = new EntryDirIndex(dir, tag, []);
-      none.#cache = new Map();
-      return none;
-    }
-    const index = new EntryDirIndex(dir, tag, dirents.map((d) => d.name as BPath));
-    index.subdirs = dirents.filter((d) => d.isDirectory()).map((d) => d.name as BPath);
+    index.#newest.clear();
+    index.subdirs = [];
+    index.#cache = new Map();
     return index;
   }
 
@@ -169,13 +164,12 @@ export class EntryDirIndex {
    * target as recorded. False also when that cannot tell (judged the slower way then).
    */
   #quickUnchanged(path: BPath, name: BPath, newest: Newest, opts: VersionOptions): boolean {
-    if (!newest.payload || !hasStatxPath()) return false;
+    if (!hasStatxPath()) return false;
     const c = this.cache().get(name);
     if (c === undefined || c.ts !== newest.ts || c.kind !== "file") return false;
-    const payload = payloadName(name, this.#tag, newest.ts);
     try {
-      return statxIn(this.dir, payload + SIDECAR_SUFFIX) && statxHasStamp(c.stamp) &&
-        statxIn(this.dir, payload) && statxIsFileOf(c.size ?? null) &&
+      return statxIn(this.dir, newest.fname) && statxHasStamp(c.stamp) &&
+        statxIn(this.dir, payloadOf(newest.fname)) && statxIsFileOf(c.size ?? null) &&
         statxIn(path.slice(0, path.length - name.length - 1) || "/", name) &&
         statxIsUnchangedFile(c.recorded(), opts.ignoreInode);
     } catch (_e) {
@@ -186,8 +180,7 @@ export class EntryDirIndex {
 
   /** The newest entry's version when the entry is complete, else undefined. */
   #readNewest(name: BPath, newest: Newest): CachedVersion | undefined {
-    if (!newest.payload) return undefined;
-    const path = joinName(this.dir, sidecarName(name, this.#tag, newest.ts));
+    const path = joinName(this.dir, newest.fname);
     let v = cachedVersion(this.cache(), name, newest.ts, path);
     if (v === undefined) {
       const read = readSidecar(path);
@@ -197,7 +190,7 @@ export class EntryDirIndex {
     }
     let pst: { kind: string; size: number } | undefined;
     try {
-      pst = quickKindSize(joinName(this.dir, payloadName(name, this.#tag, newest.ts)));
+      pst = quickKindSize(joinName(this.dir, payloadOf(newest.fname)));
     } catch (_e) {
       // A payload that cannot be stat'ed cannot be reused.
       return undefined;
@@ -210,6 +203,11 @@ export class EntryDirIndex {
     } else if (pst.kind !== "file" || pst.size !== 0) return undefined;
     return v;
   }
+}
+
+/** The payload's name of sidecar name `fname`. */
+function payloadOf(fname: BPath): BPath {
+  return fname.slice(0, fname.length - SIDECAR_SUFFIX.length);
 }
 
 /**

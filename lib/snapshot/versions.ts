@@ -148,9 +148,10 @@ export class Versions {
     const here = new Set(names);
     const storeImage = this.#store === undefined ? undefined : posix.join(this.#store, path);
     const index = storeImage === undefined ? this.of(path, names) : this.of(storeImage);
-    for (const name of index.names()) {
-      if (!here.has(name)) yield { target: posix.join(path, name), index };
-    }
+    const gone: BPath[] = [];
+    for (const name of index.names()) if (!here.has(name)) gone.push(name);
+    // In name order, whatever order the directory listed them in.
+    for (const name of gone.sort()) yield { target: posix.join(path, name), index };
     if (storeImage === undefined) return;
     for (const sub of index.subdirs) {
       if (!here.has(sub)) yield* this.#below(posix.join(path, sub), posix.join(storeImage, sub));
@@ -160,7 +161,7 @@ export class Versions {
   /** Every target with entries in store image `image` of the gone directory `path`. */
   *#below(path: BPath, image: BPath): Generator<{ target: BPath; index: EntryDirIndex }> {
     const index = EntryDirIndex.read(image, this.#tag);
-    for (const name of index.names()) yield { target: posix.join(path, name), index };
+    for (const name of [...index.names()].sort()) yield { target: posix.join(path, name), index };
     for (const sub of index.subdirs) {
       yield* this.#below(posix.join(path, sub), posix.join(image, sub));
     }

@@ -41,7 +41,11 @@ test("walkTargets() lstats names listed with an unknown type and yields what the
   ]);
   const sorted = (items: unknown[]) => items.map((i) => JSON.stringify(i)).sort();
   const typed = sorted([...walkTargets([dir.path], NONE)]);
-  const before = useListing({ names, dirents: (d) => names(d).map(unknown) });
+  const before = useListing({
+    names,
+    dirents: (d) => names(d).map(unknown),
+    scan: (d, visit) => names(d).forEach((n) => visit(n, false)),
+  });
   let untyped: string[];
   try {
     untyped = sorted([...walkTargets([dir.path], NONE)]);
