@@ -24,6 +24,7 @@ import {
 import { errnoOf } from "../errors.ts";
 import { quickFileKey, quickKindSize, type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { fstatFd, lstatPath, stampText } from "../fs/stat.ts";
+import { readTextFd } from "../fs/read_text.ts";
 import { hasStatxPath, statxIn } from "../fs/statx.ts";
 import { statxHasStamp, statxIsFileOf, statxIsUnchangedFile } from "../store/statx_judge.ts";
 import { CachedVersion, readCache } from "../store/cache.ts";
@@ -246,7 +247,7 @@ function readSidecar(path: BPath): { sidecar: Sidecar; stamp: string } | undefin
   }
   try {
     const st = fstatFd(fd);
-    const parsed = parseSidecar(fs.readFileSync(fd, "utf8"));
+    const parsed = parseSidecar(readTextFd(fd));
     return parsed.ok ? { sidecar: parsed.sidecar, stamp: stampText(st) } : undefined;
   } catch (_e) {
     // A read that fails is an entry that cannot be reused.

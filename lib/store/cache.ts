@@ -19,6 +19,7 @@ import * as fs from "node:fs";
 import { posix } from "node:path";
 import { type BPath, fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
+import { readTextFile } from "../fs/read_text.ts";
 import { cacheName } from "./layout.ts";
 import { type CompareOptions, recordedKey } from "./identity.ts";
 import type { Sidecar } from "./sidecar.ts";
@@ -212,7 +213,7 @@ export function readCache(dir: BPath, tag: string): Map<BPath, CachedVersion> {
   const out = new Map<BPath, CachedVersion>();
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(fsPath(posix.join(dir, cacheName(tag))), "utf8"));
+    raw = JSON.parse(readTextFile(posix.join(dir, cacheName(tag))));
   } catch (_e) {
     // Missing, unreadable or torn: a cache miss for every name.
     return out;

@@ -13,9 +13,9 @@
  * `runs` merges the copies of one TS.
  * Reading fails closed: a record that does not parse is reported, never guessed at.
  */
-import * as fs from "node:fs";
 import { posix } from "node:path";
-import { type BPath, fromText, fsPath, readNames, toText } from "../fs/bpath.ts";
+import { type BPath, fromText, readNames, toText } from "../fs/bpath.ts";
+import { readTextFile } from "../fs/read_text.ts";
 import { errnoOf } from "../errors.ts";
 import { namesOrNone } from "./entries.ts";
 import { anchorDir, parseRunRecordName, runRecordName } from "./layout.ts";
@@ -163,7 +163,7 @@ export function runsIn(dir: BPath, tag: string, names?: readonly BPath[]): RunFi
 function readRunFile(path: BPath): RunParse {
   let text: string;
   try {
-    text = fs.readFileSync(fsPath(path), "utf8");
+    text = readTextFile(path);
   } catch (e) {
     return { ok: false, reason: `cannot read run record: ${String(errnoOf(e) ?? e)}` };
   }

@@ -5,8 +5,8 @@
  * kind, or a field of the wrong type is a corrupt entry, never a fallback. Unknown keys are
  * ignored (switchyard-fs does the same).
  */
-import * as fs from "node:fs";
-import { type BPath, fsPath, toText } from "../fs/bpath.ts";
+import { type BPath, toText } from "../fs/bpath.ts";
+import { readTextFile } from "../fs/read_text.ts";
 import { reasonOf } from "../errors.ts";
 import {
   CHANGE_REASONS,
@@ -110,7 +110,7 @@ export function validateSidecar(raw: unknown): ParseResult {
 export function readSidecarFile(path: BPath): ParseResult {
   let text: string;
   try {
-    text = fs.readFileSync(fsPath(path), "utf8");
+    text = readTextFile(path);
   } catch (e) {
     return { ok: false, reason: `cannot read sidecar "${toText(path)}": ${reasonOf(e)}` };
   }
