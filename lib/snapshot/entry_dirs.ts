@@ -5,7 +5,7 @@
  * A name whose entry names would be too long fails in `of`, before any payload exists.
  */
 import * as fs from "node:fs";
-import { baseName, type BPath, fsPath, toText } from "../fs/bpath.ts";
+import { type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { entryDir, longestEntryName, NAME_MAX } from "../store/layout.ts";
 import type { RunSpec, Staging } from "./staging.ts";
@@ -37,19 +37,29 @@ export class EntryDirs {
   readonly #staging: Staging;
   readonly #ready = new Set<BPath>();
   #last = "";
+  /** The parent of the last target (`#last` is its entry directory). */
+  #lastParent = "\0";
+  readonly #nameExtra: number;
 
   constructor(spec: RunSpec, store: BPath | undefined, staging: Staging) {
     this.#spec = spec;
     this.#store = store;
     this.#staging = staging;
+    this.#nameExtra = longestEntryName("", spec.tag, spec.ts);
   }
 
   /** The entry directory of `path`; undefined when it failed (the failure is reported). */
   of(path: BPath): BPath | undefined {
-    // One string per directory, not per file: staged entries share it until their flush.
-    const computed = entryDir(path, this.#store);
-    const dir = computed === this.#last ? this.#last : (this.#last = computed);
-    if (longestEntryName(baseName(path), this.#spec.tag, this.#spec.ts) > NAME_MAX) {
+    // One string per directory, not per file (staged entries share it until their flush),
+    // and none made while targets come from the same directory.
+    const cut = path.lastIndexOf("/");
+    if (cut !== this.#lastParent.length || !path.startsWith(this.#lastParent)) {
+      this.#lastParent = path.slice(0, cut);
+      this.#last = entryDir(path, this.#store);
+    }
+    const dir = this.#last;
+    // The longest entry name is the target's name and what the tag and TS add to any.
+    if (path.length - cut - 1 + this.#nameExtra > NAME_MAX) {
       // Checked up front for a clear message and so no orphan payload is left behind.
       this.#staging.fail(
         path,

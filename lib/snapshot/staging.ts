@@ -93,6 +93,8 @@ export class Staging {
   onSaved: ((saved: SavedEntry) => void) | undefined;
   /** Told of each target's outcome as it is known (the progress line). */
   progress: SnapshotProgress | undefined;
+  /** Whether each unchanged target is emitted (only `--json` shows them; text counts them). */
+  unchangedEvents = true;
 
   /** `durable`: false only for `--no-fsync`. */
   constructor(spec: RunSpec, io: Io, durable: boolean, emit: Emit) {
@@ -143,7 +145,9 @@ export class Staging {
   unchanged(path: BPath, kind: PriorKind, ts: number): void {
     this.summary.unchanged++;
     this.progress?.done(path);
-    this.#emit({ event: "unchanged", command: "snapshot", path: toText(path), kind, ts });
+    if (this.unchangedEvents) {
+      this.#emit({ event: "unchanged", command: "snapshot", path: toText(path), kind, ts });
+    }
   }
 
   /** Stages a symlink or absent target whose payload was created at `ts` in `dir`. */

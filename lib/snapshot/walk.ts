@@ -158,9 +158,11 @@ function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
       yield { kind: "error", path, reason: UNDECODABLE };
       continue;
     }
-    const textName = toText(name);
-    const rel = frame.rel === "" ? textName : `${frame.rel}/${textName}`;
-    if (!opts.exclude.empty && opts.exclude.excludes(path, rel, textName)) continue;
+    if (!opts.exclude.empty) {
+      const textName = toText(name);
+      const rel = frame.rel === "" ? textName : `${frame.rel}/${textName}`;
+      if (opts.exclude.excludes(path, rel, textName)) continue;
+    }
     let kind: "file" | "symlink" | "dir" | "special" | "unknown" = d.isFile()
       ? "file"
       : d.isSymbolicLink()
