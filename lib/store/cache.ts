@@ -120,7 +120,9 @@ export class CachedVersion {
   /** The version a row holds, or undefined when it is not of the right shape. */
   static fromRow(r: unknown): CachedVersion | undefined {
     if (!Array.isArray(r) || r.length !== 11) return undefined;
-    const [ts, stamp, schema, kind, size, mode, uid, gid, run, identity, link] = r;
+    // By index: a run reads thousands of rows, mostly before the JIT has compiled this.
+    const ts = r[0], stamp = r[1], schema = r[2], kind = r[3], size = r[4], mode = r[5];
+    const uid = r[6], gid = r[7], run = r[8], identity = r[9], link = r[10];
     // Four decimals, as `matches` compares them (a ctime bound above all is never cached).
     if (typeof ts !== "number" || typeof stamp !== "string" || !IDENTITY_RE.test(stamp)) {
       return undefined;
@@ -220,8 +222,9 @@ export function readCache(dir: BPath, tag: string): Map<BPath, CachedVersion> {
   }
   const o = raw as { schema?: unknown; entries?: unknown };
   if (o?.schema !== SCHEMA || typeof o.entries !== "object" || o.entries === null) return out;
-  for (const [name, r] of Object.entries(o.entries as Record<string, unknown>)) {
-    const v = CachedVersion.fromRow(r);
+  const entries = o.entries as Record<string, unknown>;
+  for (const name in entries) {
+    const v = CachedVersion.fromRow(entries[name]);
     if (v !== undefined) out.set(name, v);
   }
   return out;
