@@ -41,7 +41,7 @@ export async function snapshotCommand(ctx: CommandContext): Promise<Outcome> {
     ignoreInode: o.ignoreInode,
     measure: r.showsProgress,
     emit: (e) => r.emit(e),
-    unchangedEvents: r.mode === "json",
+    targetEvents: r.mode === "json",
     io: ctx.io,
   });
   r.emit(summaryEvent(s));

@@ -44,9 +44,8 @@ export async function snapshotTargets(
       origin,
       // Its problems and progress are shown, its per-target events are not (a target
       // already equal to its newest entry is not saved again: incremental, like any run).
-      emit: (e) => {
-        if (e.event !== "saved" && e.event !== "unchanged") opts.emit(e);
-      },
+      emit: opts.emit,
+      targetEvents: false,
       io: opts.io,
     });
     const f = s.failures[0];

@@ -62,8 +62,8 @@ export interface SnapshotOptions {
   pool: WorkerPool | (() => WorkerPool);
   /** Where each target's outcome (and progress) goes. */
   emit: Emit;
-  /** false: unchanged targets are counted, not emitted (text output shows only the count). */
-  unchangedEvents?: boolean;
+  /** false: saved and unchanged targets are counted, not emitted (text shows the counts). */
+  targetEvents?: boolean;
   io?: Io;
   /** Force the run's TS (tests); default: the clock. */
   ts?: number;
@@ -107,7 +107,7 @@ async function snapshotHeld(opts: SnapshotOptions): Promise<SnapshotSummary> {
   const staging = new Staging(spec, io, opts.durable, opts.emit);
   const progress = new SnapshotProgress(opts.emit, opts.measure ?? false);
   staging.progress = progress;
-  staging.unchangedEvents = opts.unchangedEvents ?? true;
+  staging.targetEvents = opts.targetEvents ?? true;
   let scheduler: CopyScheduler | undefined;
   const files = () =>
     scheduler ??= new CopyScheduler(

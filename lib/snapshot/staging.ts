@@ -93,8 +93,11 @@ export class Staging {
   onSaved: ((saved: SavedEntry) => void) | undefined;
   /** Told of each target's outcome as it is known (the progress line). */
   progress: SnapshotProgress | undefined;
-  /** Whether each unchanged target is emitted (only `--json` shows them; text counts them). */
-  unchangedEvents = true;
+  /**
+   * Whether each target's outcome (saved, unchanged) is emitted: only `--json` shows them;
+   * text shows the counts. Problems are emitted always.
+   */
+  targetEvents = true;
 
   /** `durable`: false only for `--no-fsync`. */
   constructor(spec: RunSpec, io: Io, durable: boolean, emit: Emit) {
@@ -145,7 +148,7 @@ export class Staging {
   unchanged(path: BPath, kind: PriorKind, ts: number): void {
     this.summary.unchanged++;
     this.progress?.done(path);
-    if (this.unchangedEvents) {
+    if (this.targetEvents) {
       this.#emit({ event: "unchanged", command: "snapshot", path: toText(path), kind, ts });
     }
   }
@@ -215,17 +218,19 @@ export class Staging {
     else if (e.change === "kind") s.deleted++;
     else s.absent++;
     s.bytes += e.size;
-    const ev: SavedEvent = {
-      event: "saved",
-      command: "snapshot",
-      path: toText(e.path),
-      kind: e.kind,
-      ts: e.ts,
-      size: e.size,
-      change: e.change,
-    };
-    if (e.hash !== undefined) ev.hash = e.hash;
-    this.#emit(ev);
+    if (this.targetEvents) {
+      const ev: SavedEvent = {
+        event: "saved",
+        command: "snapshot",
+        path: toText(e.path),
+        kind: e.kind,
+        ts: e.ts,
+        size: e.size,
+        change: e.change,
+      };
+      if (e.hash !== undefined) ev.hash = e.hash;
+      this.#emit(ev);
+    }
     if (this.onSaved === undefined || e.sidecar === undefined) return;
     const name = posix.basename(e.path);
     this.onSaved({
