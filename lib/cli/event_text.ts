@@ -16,7 +16,7 @@ import type {
   TargetState,
   WarningEvent,
 } from "../events.ts";
-import { STATE_TEXT } from "../verify.ts";
+import { STATE_TEXT } from "../store/check.ts";
 import { plural } from "./size.ts";
 import { endText, summaryText } from "./summary_text.ts";
 import { changeText } from "./diff_text.ts";

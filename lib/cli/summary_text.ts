@@ -13,7 +13,7 @@ import type {
   SummaryEvent,
   VerifySummaryEvent,
 } from "../events.ts";
-import { STATE_TEXT } from "../verify.ts";
+import { STATE_TEXT } from "../store/check.ts";
 import { humanSize, plural } from "./size.ts";
 import { diffSummaryText } from "./diff_text.ts";
 
