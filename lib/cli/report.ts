@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import { type Event, SCHEMA, type SummaryEvent } from "../events.ts";
 import { progressText, textOf } from "./event_text.ts";
 import { errnoOf } from "../errors.ts";
-import { isTerminal } from "../fs/runtime.ts";
+import { stderrIsTerminal } from "../fs/runtime.ts";
 
 /** How output is shaped. */
 export type OutputMode = "human" | "json" | "quiet";
@@ -38,7 +38,7 @@ export class Reporter {
 
   /** Whether progress is drawn, asked of stderr the first time it matters (human output). */
   get #drawn(): boolean {
-    return this.#tty ??= isTerminal(2);
+    return this.#tty ??= stderrIsTerminal();
   }
 
   /** The last summary emitted (for `--metrics-file`), if any. */

@@ -54,23 +54,16 @@ export function lossilyDecoded(path: BPath): boolean {
 }
 
 /**
- * Whether file descriptor `fd` (0, 1 or 2) is a terminal: Deno's own answer; on Bun
- * isatty(3) through the FFI once loaded (`initRuntime`), else node:tty, whose streams cost
- * Bun ~25 ms and Deno ~55 ms to load.
+ * Whether stderr is a terminal: Deno's own answer; on Bun isatty(3) through the FFI once
+ * loaded (`initRuntime`), else node:tty, whose streams cost Bun ~25 ms, Deno ~55 ms to load.
  */
-export function isTerminal(fd: 0 | 1 | 2): boolean {
+export function stderrIsTerminal(): boolean {
   if (isDeno) {
-    const D = (globalThis as unknown as { Deno: DenoStdio }).Deno;
-    return (fd === 0 ? D.stdin : fd === 1 ? D.stdout : D.stderr).isTerminal();
+    return (globalThis as unknown as { Deno: { stderr: { isTerminal(): boolean } } }).Deno
+      .stderr.isTerminal();
   }
-  if (libc?.isatty !== undefined) return libc.isatty(fd) === 1;
-  return process.getBuiltinModule("node:tty").isatty(fd);
-}
-
-interface DenoStdio {
-  stdin: { isTerminal(): boolean };
-  stdout: { isTerminal(): boolean };
-  stderr: { isTerminal(): boolean };
+  if (libc?.isatty !== undefined) return libc.isatty(2) === 1;
+  return process.getBuiltinModule("node:tty").isatty(2);
 }
 
 /** The libc functions bound through the FFI. */

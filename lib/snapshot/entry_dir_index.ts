@@ -11,27 +11,16 @@
  * `broken-entry`; else the target's current state is compared. Nothing ever falls back to
  * an older entry. `--full` skips the comparison (every target changed).
  */
-import * as fs from "node:fs";
-import {
-  baseName,
-  type BPath,
-  fromBytes,
-  fromText,
-  fsPath,
-  joinName,
-  scanNames,
-} from "../fs/bpath.ts";
+import { baseName, type BPath, fromText, joinName, scanNames } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
 import { quickFileKey, quickKindSize, type QuickStat, quickStat } from "../fs/quick_stat.ts";
-import { fstatFd, lstatPath, stampText } from "../fs/stat.ts";
-import { readTextFd } from "../fs/read_text.ts";
 import { hasStatxPath, statxIn } from "../fs/statx.ts";
 import { statxHasStamp, statxIsFileOf, statxIsUnchangedFile } from "../store/statx_judge.ts";
 import { CachedVersion, readCache } from "../store/cache.ts";
-import { changeReason, type Current } from "../store/identity.ts";
+import { changeReason } from "../store/identity.ts";
 import { parseSidecarName, SIDECAR_SUFFIX } from "../store/layout.ts";
-import type { ChangeReason, Sidecar } from "../store/sidecar.ts";
-import { parseSidecar } from "../store/sidecar_reader.ts";
+import type { ChangeReason } from "../store/sidecar.ts";
+import { current, readSidecar } from "./entry_reads.ts";
 
 /** The newest entry of one target name in an entry directory: its TS, its sidecar's name. */
 interface Newest {
@@ -231,41 +220,4 @@ function cachedVersion(
     return undefined;
   }
   return st !== undefined && c.matches(st.stamp) ? c : undefined;
-}
-
-/**
- * Reads and validates sidecar `path`, with the stamp of the very file read (fstat of its
- * fd); undefined when it cannot be read or is not valid.
- */
-function readSidecar(path: BPath): { sidecar: Sidecar; stamp: string } | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(fsPath(path), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  } catch (_e) {
-    // Unreadable sidecar: the entry cannot be reused, so the target is saved again.
-    return undefined;
-  }
-  try {
-    const st = fstatFd(fd);
-    const parsed = parseSidecar(readTextFd(fd));
-    return parsed.ok ? { sidecar: parsed.sidecar, stamp: stampText(st) } : undefined;
-  } catch (_e) {
-    // A read that fails is an entry that cannot be reused.
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/**
- * What `path` is now, read without following a symlink; undefined when it is no longer
- * of the walk's `kind` (replaced since: counted as a changed kind, and saved as it is).
- */
-function current(path: BPath, kind: "file" | "symlink" | "none"): Current | undefined {
-  const st = lstatPath(path);
-  if (kind === "none") return st === undefined ? { kind: "none" } : undefined;
-  if (st === undefined || st.kind !== kind) return undefined;
-  if (kind === "file") return { kind: "file", st };
-  const text = fromBytes(fs.readlinkSync(fsPath(path), { encoding: "buffer" }));
-  return { kind: "symlink", text, uid: st.uid, gid: st.gid };
 }
