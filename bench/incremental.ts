@@ -11,7 +11,8 @@
  *    same size, and a run after that change. After each run, untimed, `snapyard runs`
  *    must show the newest run with the expected new / unchanged counts. With `--against
  *    REV`, the same first run of commit REV's snapyard (a checkout of it), into a store of
- *    its own, before this one's in odd rounds and after it in even ones.
+ *    its own, before this one's in odd rounds and after it in even ones (an even number
+ *    of rounds: bench/options.ts rounds it up).
  *    restic, when on PATH: `restic init` (untimed), `restic backup COPY` twice.
  * 3. Each timed step records seconds and the bytes its store or repository grew by.
  * Copies, stores and repositories stay parked under the run's out dir until the bench
