@@ -16,7 +16,8 @@ import { errnoOf } from "../errors.ts";
 import { quickFileKey, quickKindSize, type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { hasStatxPath, statxIn } from "../fs/statx.ts";
 import { statxHasStamp, statxIsFileOf, statxIsUnchangedFile } from "../store/statx_judge.ts";
-import { CachedVersion, readCache } from "../store/cache.ts";
+import { CachedVersion } from "../store/cache.ts";
+import { type CacheRows, fileRowIn, readCacheRows, versionIn } from "../store/cache_file.ts";
 import { changeReason } from "../store/identity.ts";
 import { parseSidecarName, SIDECAR_SUFFIX } from "../store/layout.ts";
 import type { ChangeReason } from "../store/sidecar.ts";
@@ -47,7 +48,7 @@ export class EntryDirIndex {
   readonly dir: BPath;
   readonly #tag: string;
   readonly #newest = new Map<BPath, Newest>();
-  #cache: Map<BPath, CachedVersion> | undefined;
+  #cache: CacheRows | undefined;
   /** Whether a cache is read and kept (store layout). */
   caching = false;
   /** Called when the cache gains or changes a version (it is then written again). */
@@ -131,12 +132,12 @@ export class EntryDirIndex {
   }
 
   /** This directory's version cache (lib/store/cache.ts), read on first use. */
-  cache(): Map<BPath, CachedVersion> {
-    return this.#cache ??= this.caching ? readCache(this.dir, this.#tag) : new Map();
+  cache(): CacheRows {
+    return this.#cache ??= this.caching ? readCacheRows(this.dir, this.#tag) : new Map();
   }
 
   /** This directory's version cache when it was read, else undefined. */
-  cacheIfRead(): Map<BPath, CachedVersion> | undefined {
+  cacheIfRead(): CacheRows | undefined {
     return this.#cache;
   }
 
@@ -155,13 +156,14 @@ export class EntryDirIndex {
    */
   #quickUnchanged(path: BPath, name: BPath, newest: Newest, opts: VersionOptions): boolean {
     if (!hasStatxPath()) return false;
-    const c = this.cache().get(name);
-    if (c === undefined || c.ts !== newest.ts || c.kind !== "file") return false;
+    // The row as read: what is compared is checked as it is read (no row checked whole).
+    const c = fileRowIn(this.cache(), name, newest.ts);
+    if (c === undefined) return false;
     try {
       return statxIn(this.dir, newest.fname) && statxHasStamp(c.stamp) &&
-        statxIn(this.dir, payloadOf(newest.fname)) && statxIsFileOf(c.size ?? null) &&
+        statxIn(this.dir, payloadOf(newest.fname)) && statxIsFileOf(c.size) &&
         statxIn(path.slice(0, path.length - name.length - 1) || "/", name) &&
-        statxIsUnchangedFile(c.recorded(), opts.ignoreInode);
+        statxIsUnchangedFile(c, opts.ignoreInode);
     } catch (_e) {
       // What cannot be stat'ed here is judged the slower way, which reports it.
       return false;
@@ -205,12 +207,12 @@ function payloadOf(fname: BPath): BPath {
  * still matches the cached stamp; else undefined (read it).
  */
 function cachedVersion(
-  cache: Map<BPath, CachedVersion>,
+  cache: CacheRows,
   name: BPath,
   ts: number,
   path: BPath,
 ): CachedVersion | undefined {
-  const c = cache.get(name);
+  const c = versionIn(cache, name);
   if (c === undefined || c.ts !== ts) return undefined;
   let st: QuickStat | undefined;
   try {

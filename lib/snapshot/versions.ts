@@ -7,7 +7,8 @@
 import { posix } from "node:path";
 import type { BPath } from "../fs/bpath.ts";
 import { type QuickStat, quickStat } from "../fs/quick_stat.ts";
-import { CachedVersion, readCache, writeCache } from "../store/cache.ts";
+import { CachedVersion } from "../store/cache.ts";
+import { type CacheRows, readCache, versionsIn, writeCache } from "../store/cache_file.ts";
 import { EntryDirIndex } from "./entry_dir_index.ts";
 import type { SavedEntry } from "./staging.ts";
 
@@ -52,7 +53,7 @@ export class Versions {
   readonly #store: BPath | undefined;
   readonly #indexes = new Map<BPath, EntryDirIndex>();
   /** The caches of dropped indexes whose directories have versions to write. */
-  readonly #dropped = new Map<BPath, Map<BPath, CachedVersion>>();
+  readonly #dropped = new Map<BPath, CacheRows>();
   /**
    * Versions to write into each entry directory's cache at the end of the run: sidecars
    * read, entries committed. Kept apart from the indexes, so an entry committed after its
@@ -105,8 +106,8 @@ export class Versions {
    */
   writeCaches(): void {
     for (const [dir, updates] of this.#updates) {
-      const versions = this.#indexes.get(dir)?.cache() ?? this.#dropped.get(dir) ??
-        readCache(dir, this.#tag);
+      const rows = this.#indexes.get(dir)?.cache() ?? this.#dropped.get(dir);
+      const versions = rows === undefined ? readCache(dir, this.#tag) : versionsIn(rows);
       for (const [name, v] of updates) {
         const version = v instanceof CachedVersion ? v : stamped(v);
         // An entry that cannot be stamped is not cached: the next run reads its sidecar.

@@ -10,22 +10,15 @@
  * set back). The stamp of a sidecar read holds the ctime seen; that of an entry a run
  * committed holds the clock right after the rename (`committed`), since the rename moved the
  * ctime its writer saw. It keeps only what the judgement reads of a sidecar (`Row`),
- * checked on reading as the sidecar reader checks it. A cache that is missing, unreadable,
- * corrupt or stale costs a read, never a wrong verdict. It is
- * written whole to a temp name and renamed (a crash leaves the old one or a temp, both
- * harmless); it is not flushed, since losing it is never wrong.
+ * checked when used as the sidecar reader checks it (`fromRow`; the quick judgement checks
+ * the fields it compares). A cache that is missing, unreadable, corrupt or stale costs a
+ * read, never a wrong verdict. Its file is read and written by lib/store/cache_file.ts.
  */
-import * as fs from "node:fs";
-import { posix } from "node:path";
-import { type BPath, fsPath } from "../fs/bpath.ts";
-import { writeTempFile } from "../fs/atomic_write.ts";
-import { readTextFile } from "../fs/read_text.ts";
-import { cacheName } from "./layout.ts";
 import { type CompareOptions, recordedKey } from "./identity.ts";
 import type { Sidecar } from "./sidecar.ts";
-import type { RecordedFile } from "./statx_judge.ts";
 
-const SCHEMA = "snapyard_cache.v2";
+/** The schema of a version cache file (lib/store/cache_file.ts). */
+export const SCHEMA = "snapyard_cache.v2";
 const SCHEMAS: readonly Sidecar["schema"][] = [
   "backup_meta.v1",
   "backup_meta.v2",
@@ -42,7 +35,7 @@ const IDENTITY_RE =
  * fields `null`, the identity as `dev:ino:mtime_ns:ctime_ns`. A third of a whole sidecar's
  * text, and arrays parse faster than objects.
  */
-type Row = [
+export type Row = [
   number,
   string,
   number,
@@ -154,12 +147,6 @@ export class CachedVersion {
     return this.#sidecar ??= sidecarOf(this.#row);
   }
 
-  /** The stat fields the row records of a file target (lib/store/statx_judge.ts). */
-  recorded(): RecordedFile {
-    const r = this.#row;
-    return { size: r[4], mode: r[5], uid: r[6], gid: r[7], run: r[8], identity: r[9] };
-  }
-
   /** lib/store/identity.ts `unchangedKey` of the sidecar, from the row. */
   unchangedKey(opts: CompareOptions): string | undefined {
     const r = this.#row;
@@ -205,46 +192,4 @@ function decimalAtMost(a: string, b: string): boolean {
 /** A count a row may hold: null, or a non-negative number. */
 function isCount(v: unknown): v is number | null {
   return v === null || (typeof v === "number" && Number.isFinite(v) && v >= 0);
-}
-
-/**
- * Reads the cache of `dir` for `tag`; empty when missing or not usable.
- * Never throws: a cache that cannot be read is no cache.
- */
-export function readCache(dir: BPath, tag: string): Map<BPath, CachedVersion> {
-  const out = new Map<BPath, CachedVersion>();
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readTextFile(posix.join(dir, cacheName(tag))));
-  } catch (_e) {
-    // Missing, unreadable or torn: a cache miss for every name.
-    return out;
-  }
-  const o = raw as { schema?: unknown; entries?: unknown };
-  if (o?.schema !== SCHEMA || typeof o.entries !== "object" || o.entries === null) return out;
-  const entries = o.entries as Record<string, unknown>;
-  for (const name in entries) {
-    const v = CachedVersion.fromRow(entries[name]);
-    if (v !== undefined) out.set(name, v);
-  }
-  return out;
-}
-
-/**
- * Replaces the cache of `dir` with `versions` (temp, rename; no flush).
- * @throws the system error of the write or the rename (the temp is removed).
- */
-export function writeCache(dir: BPath, tag: string, versions: Map<BPath, CachedVersion>): void {
-  const entries: Record<string, Row> = {};
-  for (const [name, v] of versions) entries[name] = v.row();
-  // Byte names and link texts (one char per byte) round-trip through JSON.
-  const text = JSON.stringify({ schema: SCHEMA, tag, entries });
-  const final = posix.join(dir, cacheName(tag));
-  const temp = writeTempFile(final, text);
-  try {
-    fs.renameSync(fsPath(temp), fsPath(final));
-  } catch (e) {
-    fs.rmSync(fsPath(temp), { force: true });
-    throw e;
-  }
 }

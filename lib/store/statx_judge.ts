@@ -23,17 +23,21 @@ const MTIME = 112;
 const DEV_MAJOR = 136;
 const DEV_MINOR = 140;
 
-/** The stat fields a cached version records of its file target (`null`: not recorded). */
+/**
+ * The stat fields a cached version records of its file target, as a cache row holds them
+ * (`null`: not recorded): checked here as they are used, any other type being a no.
+ */
 export interface RecordedFile {
-  size: number | null;
+  /** A number. */
+  size: unknown;
   /** Octal text, as in a sidecar. */
-  mode: string | null;
-  uid: number | null;
-  gid: number | null;
+  mode: unknown;
+  uid: unknown;
+  gid: unknown;
   /** The entry's run (ms), for the racy rule. */
-  run: number | null;
+  run: unknown;
   /** `dev:ino:mtime_ns:ctime_ns`. */
-  identity: string | null;
+  identity: unknown;
 }
 
 /**
@@ -50,9 +54,10 @@ export function statxHasStamp(stamp: string): boolean {
 }
 
 /** Whether the last statx result is of a regular file of `size` bytes (any size: null). */
-export function statxIsFileOf(size: number | null): boolean {
+export function statxIsFileOf(size: unknown): boolean {
   if ((statxView.getUint16(MODE, true) & S_IFMT) !== S_IFREG) return false;
   if (size === null) return true;
+  if (typeof size !== "number") return false;
   const hi = statxView.getUint32(SIZE + 4, true);
   return hi * 2 ** 32 + statxView.getUint32(SIZE, true) === size;
 }
@@ -65,8 +70,8 @@ export function statxIsFileOf(size: number | null): boolean {
 export function statxIsUnchangedFile(r: RecordedFile, ignoreInode: boolean): boolean {
   const { size, mode, uid, gid, run, identity } = r;
   if (
-    identity === null || size === null || mode === null || uid === null || gid === null ||
-    run === null
+    typeof identity !== "string" || typeof size !== "number" || typeof mode !== "string" ||
+    typeof uid !== "number" || typeof gid !== "number" || typeof run !== "number"
   ) return false;
   const m = statxView.getUint16(MODE, true);
   if (!statxIsFileOf(size) || m !== octal(mode)) return false;
@@ -97,9 +102,14 @@ function devIs(text: string, to: number): boolean {
   return v === (minor & 0xfff00) * 4096 + major * 256 + (minor & 0xff);
 }
 
-/** Octal `text` (a sidecar's mode, checked on reading) as a number. */
+/** Octal `text` (a sidecar's mode: 1 to 7 octal digits) as a number; -1 when it is not. */
 function octal(text: string): number {
+  if (text.length < 1 || text.length > 7) return -1;
   let v = 0;
-  for (let i = 0; i < text.length; i++) v = v * 8 + (text.charCodeAt(i) - 48);
+  for (let i = 0; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 7) return -1;
+    v = v * 8 + d;
+  }
   return v;
 }

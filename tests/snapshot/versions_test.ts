@@ -9,7 +9,7 @@ import { type BPath, fromText } from "../../lib/fs/bpath.ts";
 import { quickStat } from "../../lib/fs/quick_stat.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
 import { fstatFd, stampHead } from "../../lib/fs/stat.ts";
-import { readCache } from "../../lib/store/cache.ts";
+import { readCache } from "../../lib/store/cache_file.ts";
 import { sidecarName } from "../../lib/store/layout.ts";
 import type { Sidecar } from "../../lib/store/sidecar.ts";
 import { Versions } from "../../lib/snapshot/versions.ts";

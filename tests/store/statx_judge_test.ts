@@ -12,6 +12,7 @@ import type { FdStat } from "../../lib/fs/stat.ts";
 import { stampText } from "../../lib/fs/stat.ts";
 import { statxView } from "../../lib/fs/statx.ts";
 import { CachedVersion } from "../../lib/store/cache.ts";
+import { fileRowIn } from "../../lib/store/cache_file.ts";
 import { unchangedKey } from "../../lib/store/identity.ts";
 import { statxHasStamp, statxIsFileOf, statxIsUnchangedFile } from "../../lib/store/statx_judge.ts";
 import { recordedFile } from "../_helpers/recorded.ts";
@@ -86,9 +87,10 @@ test("statxIsUnchangedFile() says yes exactly when the file's key equals the ent
       const same = isFile && key !== undefined && key === fileKeyText(now, ignoreInode);
       putStatx(now);
       const v = CachedVersion.of(1, "1:2:3:4", rec);
+      const row = fileRowIn(new Map([["f", v]]), "f", 1)!;
       // Times before 1970 are left to the judgement through text: a no, never a wrong yes.
       const old = now.mtimeNs < 0n || now.ctimeNs < 0n;
-      assert.equal(statxIsUnchangedFile(v.recorded(), ignoreInode), same && !old);
+      assert.equal(statxIsUnchangedFile(row, ignoreInode), same && !old);
     }),
     { numRuns: 3000 },
   );
@@ -108,12 +110,31 @@ test("statxIsUnchangedFile() says no for what is not recorded, or recorded in an
     ctimeNs: BigInt(RUN - 60_000) * 1_000_000n,
   };
   putStatx(st);
-  const base = CachedVersion.of(1, "1:2:3:4", recordedFile(st, RUN)).recorded();
+  const version = CachedVersion.of(1, "1:2:3:4", recordedFile(st, RUN));
+  const base = fileRowIn(new Map([["f", version]]), "f", 1)!;
   assert.equal(statxIsUnchangedFile(base, false), true);
   for (const k of ["size", "mode", "uid", "gid", "run", "identity"] as const) {
     assert.equal(statxIsUnchangedFile({ ...base, [k]: null }, false), false, k);
   }
-  const id = base.identity!;
+  // A row as read is checked as it is compared: the same values of another type are a no.
+  const asText = { size: "3", uid: "1", gid: "2", run: String(RUN), mode: 0o100644 };
+  for (const [k, v] of Object.entries(asText)) {
+    assert.equal(statxIsUnchangedFile({ ...base, [k]: v }, false), false, k);
+  }
+  assert.equal(statxIsUnchangedFile({ ...base, mode: "100648" }, false), false, "not octal");
+  assert.equal(statxIsUnchangedFile({ ...base, mode: "0100644" }, false), true, "7 digits");
+  assert.equal(statxIsUnchangedFile({ ...base, mode: "00100644" }, false), false, "8 digits");
+  // Rows from a cache file: of another TS, not a file, or not a row at all are not read.
+  const raw = JSON.parse(JSON.stringify(version.row()));
+  assert.deepEqual(fileRowIn(new Map([["f", raw]]), "f", 1), base);
+  assert.equal(fileRowIn(new Map([["f", raw]]), "f", 2), undefined);
+  assert.equal(
+    fileRowIn(new Map([["f", [...raw.slice(0, 3), "none", ...raw.slice(4)]]]), "f", 1),
+    undefined,
+  );
+  assert.equal(fileRowIn(new Map([["f", raw.slice(1)]]), "f", 1), undefined);
+  assert.equal(fileRowIn(new Map([["f", { 0: 1 }]]), "f", 1), undefined);
+  const id = base.identity as string;
   // The same numbers, written with a leading zero: text that no stat gives.
   assert.equal(statxIsUnchangedFile({ ...base, identity: `0${id}` }, false), false);
   const [dev, ino, m, c] = id.split(":");
