@@ -17,6 +17,13 @@ import {
   S_IFREG,
   statxPath,
   statxView,
+  STX_CTIME,
+  STX_GID,
+  STX_INO,
+  STX_MODE,
+  STX_MTIME,
+  STX_SIZE,
+  STX_UID,
   u64Number,
   u64Text,
 } from "./statx.ts";
@@ -39,11 +46,11 @@ export function quickStat(path: BPath): QuickStat | undefined {
     return st === undefined ? undefined : { kind: st.kind, size: st.size, stamp: stampText(st) };
   }
   if (!statxPath(path)) return undefined;
-  const size = u64Number(40);
+  const size = u64Number(STX_SIZE);
   return {
-    kind: kindOfMode(statxView.getUint16(28, true)),
+    kind: kindOfMode(statxView.getUint16(STX_MODE, true)),
     size,
-    stamp: `${u64Text(32)}:${size}:${nsText(112)}:${nsText(96)}`,
+    stamp: `${u64Text(STX_INO)}:${size}:${nsText(STX_MTIME)}:${nsText(STX_CTIME)}`,
   };
 }
 
@@ -58,7 +65,7 @@ export function quickKindSize(path: BPath): { kind: Kind; size: number } | undef
     return st === undefined ? undefined : { kind: st.kind, size: st.size };
   }
   if (!statxPath(path)) return undefined;
-  return { kind: kindOfMode(statxView.getUint16(28, true)), size: u64Number(40) };
+  return { kind: kindOfMode(statxView.getUint16(STX_MODE, true)), size: u64Number(STX_SIZE) };
 }
 
 /** The stat identity of a regular file, each field as decimal text (`fileKeyText`). */
@@ -95,16 +102,16 @@ export function quickFileKey(path: BPath, ignoreInode: boolean): string | undefi
     return st?.kind === "file" ? fileKeyText(st, ignoreInode) : undefined;
   }
   if (!statxPath(path)) return undefined;
-  const mode = statxView.getUint16(28, true);
+  const mode = statxView.getUint16(STX_MODE, true);
   if ((mode & S_IFMT) !== S_IFREG) return undefined;
   return fileKeyText({
-    size: u64Number(40),
+    size: u64Number(STX_SIZE),
     mode,
-    uid: statxView.getUint32(20, true),
-    gid: statxView.getUint32(24, true),
+    uid: statxView.getUint32(STX_UID, true),
+    gid: statxView.getUint32(STX_GID, true),
     dev: ignoreInode ? "" : devText(),
-    ino: ignoreInode ? "" : u64Text(32),
-    mtimeNs: nsText(112),
-    ctimeNs: nsText(96),
+    ino: ignoreInode ? "" : u64Text(STX_INO),
+    mtimeNs: nsText(STX_MTIME),
+    ctimeNs: nsText(STX_CTIME),
   }, ignoreInode);
 }

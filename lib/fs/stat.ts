@@ -10,16 +10,23 @@ import { type BPath, fsPath } from "./bpath.ts";
 import { errnoError } from "./errno.ts";
 import { libcHandle } from "./runtime.ts";
 import {
+  devBigInt,
   hasStatxPath,
   type Kind,
   kindOfMode,
-  makedev,
   S_IFMT,
   S_IFREG,
   statxBuf,
   statxNs,
   statxPath,
   statxView,
+  STX_CTIME,
+  STX_GID,
+  STX_INO,
+  STX_MODE,
+  STX_MTIME,
+  STX_SIZE,
+  STX_UID,
 } from "./statx.ts";
 
 /** What snapyard needs of fstat(2). */
@@ -67,19 +74,19 @@ function fromNodeStats(st: fs.BigIntStats): FdStat {
 
 /** The stat in `statxBuf` (struct statx, linux/stat.h: the same on every architecture). */
 function fromStatx(): FdStat {
-  const mode = statxView.getUint16(28, true);
+  const mode = statxView.getUint16(STX_MODE, true);
   return {
     isFile: (mode & S_IFMT) === S_IFREG,
     mode,
-    uid: statxView.getUint32(20, true),
-    gid: statxView.getUint32(24, true),
-    size: Number(statxView.getBigUint64(40, true)),
-    dev: makedev(statxView.getUint32(136, true), statxView.getUint32(140, true)),
-    ino: statxView.getBigUint64(32, true),
-    mtimeMs: Number(statxView.getBigInt64(112, true) * 1000n) +
-      Math.floor(statxView.getUint32(120, true) / 1e6),
-    mtimeNs: statxNs(112),
-    ctimeNs: statxNs(96),
+    uid: statxView.getUint32(STX_UID, true),
+    gid: statxView.getUint32(STX_GID, true),
+    size: Number(statxView.getBigUint64(STX_SIZE, true)),
+    dev: devBigInt(),
+    ino: statxView.getBigUint64(STX_INO, true),
+    mtimeMs: Number(statxView.getBigInt64(STX_MTIME, true) * 1000n) +
+      Math.floor(statxView.getUint32(STX_MTIME + 8, true) / 1e6),
+    mtimeNs: statxNs(STX_MTIME),
+    ctimeNs: statxNs(STX_CTIME),
   };
 }
 

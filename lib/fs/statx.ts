@@ -23,6 +23,17 @@ const S_IFDIR = 0o040000;
 /** What a mode's type bits say a path is. */
 export type Kind = "file" | "symlink" | "dir" | "other";
 
+/** Offsets of the fields of struct statx this module's callers read (linux/stat.h). */
+export const STX_UID = 20;
+export const STX_GID = 24;
+export const STX_MODE = 28;
+export const STX_INO = 32;
+export const STX_SIZE = 40;
+export const STX_CTIME = 96;
+export const STX_MTIME = 112;
+const STX_DEV_MAJOR = 136;
+const STX_DEV_MINOR = 140;
+
 /** The last statx result. */
 export const statxBuf = new Uint8Array(256);
 /** `statxBuf`, for reading its fields. */
@@ -193,19 +204,31 @@ export function nsText(off: number): string {
 }
 
 /** glibc's makedev(3): how `st_dev` (and so `fs.Stats.dev`) encodes a major and minor. */
-export function makedev(major: number, minor: number): bigint {
+function makedev(major: number, minor: number): bigint {
   const ma = BigInt(major);
   const mi = BigInt(minor);
   return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) |
     (mi & 0xffn);
 }
 
+/** The device of `statxBuf` as `makedev` gives it (`fs.Stats.dev`). */
+export function devBigInt(): bigint {
+  return makedev(
+    statxView.getUint32(STX_DEV_MAJOR, true),
+    statxView.getUint32(STX_DEV_MINOR, true),
+  );
+}
+
+/** The device of `statxBuf` as `makedev`'s number, or -1 when it needs more than 32 bits. */
+export function devNumber(): number {
+  const major = statxView.getUint32(STX_DEV_MAJOR, true);
+  const minor = statxView.getUint32(STX_DEV_MINOR, true);
+  if (major >= 0x1000 || minor >= 0x100000) return -1;
+  return (minor & 0xfff00) * 4096 + major * 256 + (minor & 0xff);
+}
+
 /** The device of `statxBuf` as `makedev` decimal text, without a BigInt when it fits. */
 export function devText(): string {
-  const major = statxView.getUint32(136, true);
-  const minor = statxView.getUint32(140, true);
-  if (major < 0x1000 && minor < 0x100000) {
-    return String((minor & 0xfff00) * 4096 + major * 256 + (minor & 0xff));
-  }
-  return makedev(major, minor).toString();
+  const dev = devNumber();
+  return dev >= 0 ? String(dev) : devBigInt().toString();
 }

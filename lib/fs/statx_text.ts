@@ -8,7 +8,7 @@
  * before a time's last nine) is compared as numbers; any other text (a sign, a leading
  * zero, more digits) is compared as text, which is as exact and only slower.
  */
-import { nsText, statxView, u64Text } from "./statx.ts";
+import { nsText, statxView, u64Number, u64Text } from "./statx.ts";
 
 /** Digits a double holds exactly (10^15 < 2^53). */
 const EXACT_DIGITS = 15;
@@ -31,15 +31,17 @@ export function decimal(text: string, from: number, to: number, padded = false):
   return v;
 }
 
-/** The u64 at `off` as a number: exact below 2^53, and never below 2^53 when above it. */
-function u64(off: number): number {
-  return statxView.getUint32(off + 4, true) * 2 ** 32 + statxView.getUint32(off, true);
+/** The whole seconds of the statx timestamp at `off`; NaN before 1970. */
+function secondsOf(off: number): number {
+  const hi = statxView.getInt32(off + 4, true);
+  return hi < 0 ? NaN : hi * 2 ** 32 + statxView.getUint32(off, true);
 }
 
 /** Whether the u64 at `off` is the decimal `text[from, to)`. */
 export function u64Is(off: number, text: string, from: number, to: number): boolean {
   const v = decimal(text, from, to);
-  return v >= 0 ? u64(off) === v : u64Text(off) === text.slice(from, to);
+  // `u64Number` is exact below 2^53 and never below 2^53 above it: v has 15 digits at most.
+  return v >= 0 ? u64Number(off) === v : u64Text(off) === text.slice(from, to);
 }
 
 /** Whether the u32 at `off` is `v`. */
@@ -58,9 +60,8 @@ function nsCompare(off: number, text: string, from: number, to: number): number 
   const nsec = decimal(text, cut, to, cut > from);
   // A time of over nine digits has no leading zero, so its seconds are not 0.
   if (sec < 0 || nsec < 0 || (cut > from && sec === 0)) return NaN;
-  const hi = statxView.getInt32(off + 4, true);
-  if (hi < 0) return NaN;
-  const liveSec = hi * 2 ** 32 + statxView.getUint32(off, true);
+  const liveSec = secondsOf(off);
+  if (liveSec !== liveSec) return NaN;
   const liveNsec = statxView.getUint32(off + 8, true);
   if (liveSec !== sec) return liveSec < sec ? -1 : 1;
   return liveNsec === nsec ? 0 : liveNsec < nsec ? -1 : 1;
@@ -86,8 +87,5 @@ export function nsAtMost(off: number, text: string, from: number, to: number): b
  * before 1970.
  */
 export function msOf(off: number): number {
-  const hi = statxView.getInt32(off + 4, true);
-  if (hi < 0) return NaN;
-  const sec = hi * 2 ** 32 + statxView.getUint32(off, true);
-  return sec * 1000 + Math.floor(statxView.getUint32(off + 8, true) / 1_000_000);
+  return secondsOf(off) * 1000 + Math.floor(statxView.getUint32(off + 8, true) / 1_000_000);
 }

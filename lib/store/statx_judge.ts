@@ -8,20 +8,23 @@
  * equal to `unchangedKey`, which mirrors lib/store/identity.ts `changeReason`). A no may
  * be a "cannot tell here": the caller then judges the slower way, which decides.
  */
-import { devText, S_IFMT, S_IFREG, statxView } from "../fs/statx.ts";
+import {
+  devNumber,
+  devText,
+  S_IFMT,
+  S_IFREG,
+  statxView,
+  STX_CTIME as CTIME,
+  STX_GID as GID,
+  STX_INO as INO,
+  STX_MODE as MODE,
+  STX_MTIME as MTIME,
+  STX_SIZE as SIZE,
+  STX_UID as UID,
+  u64Number,
+} from "../fs/statx.ts";
 import { decimal, msOf, nsAtMost, nsIs, u32Is, u64Is } from "../fs/statx_text.ts";
 import { racyMs } from "./identity.ts";
-
-// Offsets in struct statx (linux/stat.h).
-const UID = 20;
-const GID = 24;
-const MODE = 28;
-const INO = 32;
-const SIZE = 40;
-const CTIME = 96;
-const MTIME = 112;
-const DEV_MAJOR = 136;
-const DEV_MINOR = 140;
 
 /**
  * The stat fields a cached version records of its file target, as a cache row holds them
@@ -57,9 +60,7 @@ export function statxHasStamp(stamp: string): boolean {
 export function statxIsFileOf(size: unknown): boolean {
   if ((statxView.getUint16(MODE, true) & S_IFMT) !== S_IFREG) return false;
   if (size === null) return true;
-  if (typeof size !== "number") return false;
-  const hi = statxView.getUint32(SIZE + 4, true);
-  return hi * 2 ** 32 + statxView.getUint32(SIZE, true) === size;
+  return typeof size === "number" && u64Number(SIZE) === size;
 }
 
 /**
@@ -95,11 +96,9 @@ export function statxIsUnchangedFile(r: RecordedFile, ignoreInode: boolean): boo
 
 /** Whether the device of the last statx result is the `makedev` decimal `text[0, to)`. */
 function devIs(text: string, to: number): boolean {
-  const major = statxView.getUint32(DEV_MAJOR, true);
-  const minor = statxView.getUint32(DEV_MINOR, true);
   const v = decimal(text, 0, to);
-  if (v < 0 || major >= 0x1000 || minor >= 0x100000) return devText() === text.slice(0, to);
-  return v === (minor & 0xfff00) * 4096 + major * 256 + (minor & 0xff);
+  const dev = devNumber();
+  return v < 0 || dev < 0 ? devText() === text.slice(0, to) : v === dev;
 }
 
 /** Octal `text` (a sidecar's mode: 1 to 7 octal digits) as a number; -1 when it is not. */
