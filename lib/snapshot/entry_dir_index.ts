@@ -13,11 +13,22 @@
  */
 import { baseName, type BPath, fromText, joinName, scanNames } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
-import { quickFileKey, quickKindSize, type QuickStat, quickStat } from "../fs/quick_stat.ts";
+import { quickKindSize, type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { hasStatxPath, statxIn } from "../fs/statx.ts";
-import { statxHasStamp, statxIsFileOf, statxIsUnchangedFile } from "../store/statx_judge.ts";
+import {
+  type RecordedFile,
+  statxHasStamp,
+  statxIsFileOf,
+  statxIsUnchangedFile,
+} from "../store/statx_judge.ts";
 import { CachedVersion } from "../store/cache.ts";
-import { type CacheRows, fileRowIn, readCacheRows, versionIn } from "../store/cache_file.ts";
+import {
+  type CacheRows,
+  fileRowIn,
+  fileRowOf,
+  readCacheRows,
+  versionIn,
+} from "../store/cache_file.ts";
 import { changeReason } from "../store/identity.ts";
 import { parseSidecarName, SIDECAR_SUFFIX } from "../store/layout.ts";
 import type { ChangeReason } from "../store/sidecar.ts";
@@ -116,12 +127,11 @@ export class EntryDirIndex {
     const version = this.#readNewest(name, newest);
     if (version === undefined) return { unchanged: false, reason: "broken-entry" };
     if (opts.full) return { unchanged: false, reason: "full" };
-    if (kind === "file") {
-      // One string compared, no full stat built: what most targets of a re-run need.
-      const want = version.unchangedKey(opts);
-      if (want !== undefined && quickFileKey(path, opts.ignoreInode) === want) {
-        return { unchanged: true, ts: newest.ts };
-      }
+    // Without a cached row (beside the targets, or a sidecar just read): the target's
+    // statx against the version read, before a full stat and the reason for a change.
+    const row = kind === "file" ? fileRowOf(version, newest.ts) : undefined;
+    if (row !== undefined && hasStatxPath() && this.#targetIs(path, name, row, opts)) {
+      return { unchanged: true, ts: newest.ts };
     }
     const previous = version.sidecar;
     const cur = current(path, kind);
@@ -162,10 +172,20 @@ export class EntryDirIndex {
     try {
       return statxIn(this.dir, newest.fname) && statxHasStamp(c.stamp) &&
         statxIn(this.dir, payloadOf(newest.fname)) && statxIsFileOf(c.size) &&
-        statxIn(path.slice(0, path.length - name.length - 1) || "/", name) &&
-        statxIsUnchangedFile(c, opts.ignoreInode);
+        this.#targetIs(path, name, c, opts);
     } catch (_e) {
       // What cannot be stat'ed here is judged the slower way, which reports it.
+      return false;
+    }
+  }
+
+  /** Whether file target `path` (named `name`) holds the state `recorded`, by one statx. */
+  #targetIs(path: BPath, name: BPath, recorded: RecordedFile, opts: VersionOptions): boolean {
+    try {
+      return statxIn(path.slice(0, path.length - name.length - 1) || "/", name) &&
+        statxIsUnchangedFile(recorded, opts.ignoreInode);
+    } catch (_e) {
+      // Cannot be stat'ed here: the full stat that follows reports why.
       return false;
     }
   }

@@ -14,7 +14,6 @@
  * the fields it compares). A cache that is missing, unreadable, corrupt or stale costs a
  * read, never a wrong verdict. Its file is read and written by lib/store/cache_file.ts.
  */
-import { type CompareOptions, recordedKey } from "./identity.ts";
 import type { Sidecar } from "./sidecar.ts";
 
 /** The schema of a version cache file (lib/store/cache_file.ts). */
@@ -52,7 +51,7 @@ export type Row = [
 /**
  * One cached newest entry: its TS, the sidecar file's stamp and what the judgement reads
  * of the sidecar. One read from a cache keeps its row and builds the sidecar only when
- * asked: an unchanged file is judged from the row (`unchangedKey`).
+ * asked: an unchanged file is judged from the row (lib/store/statx_judge.ts).
  */
 export class CachedVersion {
   readonly ts: number;
@@ -145,20 +144,6 @@ export class CachedVersion {
   /** What the judgement reads of the sidecar (built from the row on first use). */
   get sidecar(): Sidecar {
     return this.#sidecar ??= sidecarOf(this.#row);
-  }
-
-  /** lib/store/identity.ts `unchangedKey` of the sidecar, from the row. */
-  unchangedKey(opts: CompareOptions): string | undefined {
-    const r = this.#row;
-    return recordedKey({
-      kind: r[3],
-      size: r[4],
-      mode: r[5],
-      uid: r[6],
-      gid: r[7],
-      run: r[8],
-      identity: r[9],
-    }, opts);
   }
 
   /** The row to write. */

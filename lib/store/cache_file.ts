@@ -56,7 +56,14 @@ export function fileRowIn(
   name: BPath,
   ts: number,
 ): (RecordedFile & { stamp: string }) | undefined {
-  const x = rows.get(name);
+  return fileRowOf(rows.get(name), ts);
+}
+
+/** `fileRowIn` of one row as read, or of a version. */
+export function fileRowOf(
+  x: unknown,
+  ts: number,
+): (RecordedFile & { stamp: string }) | undefined {
   const r = x instanceof CachedVersion ? x.row() : x;
   if (!Array.isArray(r) || r.length !== 11 || r[0] !== ts || r[3] !== "file") return undefined;
   const stamp = r[1];

@@ -13,7 +13,6 @@
  * an older v3) counts as changed. The first reason found is the one reported.
  */
 import type { BPath } from "../fs/bpath.ts";
-import { fileKeyText } from "../fs/quick_stat.ts";
 import type { FdStat } from "../fs/stat.ts";
 import type { ChangeReason, Identity, Sidecar } from "./sidecar.ts";
 
@@ -86,73 +85,6 @@ export function changeReason(
   return undefined;
 }
 
-/** A sidecar's fields `unchangedKey` reads, flat; the identity as `dev:ino:mtime_ns:ctime_ns`. */
-export interface RecordedFields {
-  kind: Sidecar["prior_kind"];
-  size: number | null;
-  mode: string | null;
-  uid: number | null;
-  gid: number | null;
-  run: number | null;
-  identity: string | null;
-}
-
-/**
- * The `fileKeyText` a regular file must have now for `changeReason` to find it unchanged
- * against `recorded`; undefined when no stat can (no identity, or a racy entry: its times
- * would be the file's too). Lets the judgement compare one string (lib/fs/quick_stat.ts
- * `quickFileKey`) before it builds a full stat.
- */
-export function unchangedKey(recorded: Sidecar, opts: CompareOptions): string | undefined {
-  const id = recorded.identity;
-  return recordedKey({
-    kind: recorded.prior_kind,
-    size: recorded.size ?? null,
-    mode: recorded.mode ?? null,
-    uid: recorded.uid ?? null,
-    gid: recorded.gid ?? null,
-    run: recorded.run ?? null,
-    identity: id === undefined ? null : `${id.dev}:${id.ino}:${id.mtime_ns}:${id.ctime_ns}`,
-  }, opts);
-}
-
-/** `unchangedKey` of a sidecar's fields (a version cache row holds them so). */
-export function recordedKey(r: RecordedFields, opts: CompareOptions): string | undefined {
-  const { size, mode, uid, gid, run, identity } = r;
-  if (
-    r.kind !== "file" || identity === null || size === null || mode === null || uid === null ||
-    gid === null || run === null
-  ) return undefined;
-  const c1 = identity.indexOf(":");
-  const c2 = identity.indexOf(":", c1 + 1);
-  const c3 = identity.indexOf(":", c2 + 1);
-  const mtime = identity.slice(c2 + 1, c3);
-  const ctime = identity.slice(c3 + 1);
-  if (racyText(mtime, ctime, run)) return undefined;
-  return fileKeyText({
-    size,
-    mode: parseInt(mode, 8),
-    uid,
-    gid,
-    dev: identity.slice(0, c1),
-    ino: identity.slice(c1 + 1, c2),
-    mtimeNs: mtime,
-    ctimeNs: ctime,
-  }, opts.ignoreInode);
-}
-
-/**
- * `racy` of decimal nanosecond times, without BigInts where both are whole non-negative
- * numbers: a time is racy when its whole milliseconds reach the run's less the margin.
- */
-function racyText(mtime: string, ctime: string, runMs: number): boolean {
-  if (mtime.startsWith("-") || ctime.startsWith("-")) {
-    return racy({ mtimeNs: BigInt(mtime), ctimeNs: BigInt(ctime) }, runMs);
-  }
-  const coarse = wholeSecond(mtime) && wholeSecond(ctime);
-  return racyMs(Math.max(wholeMs(mtime), wholeMs(ctime)), coarse, runMs);
-}
-
 /**
  * `racy` in whole milliseconds: `latestMs` the later of a file's mtime and ctime (floor),
  * `coarse` when both are whole seconds. A time of ns reaches the run's less the margin
@@ -160,16 +92,6 @@ function racyText(mtime: string, ctime: string, runMs: number): boolean {
  */
 export function racyMs(latestMs: number, coarse: boolean, runMs: number): boolean {
   return latestMs >= runMs - (coarse ? RACY_MARGIN_COARSE_MS : RACY_MARGIN_MS);
-}
-
-function wholeSecond(ns: string): boolean {
-  return ns === "0" || ns.endsWith("000000000");
-}
-
-/** The whole milliseconds of a decimal nanosecond time (`-Infinity` before 1970). */
-export function wholeMs(ns: string): number {
-  if (ns.startsWith("-")) return -Infinity;
-  return ns.length <= 6 ? 0 : Number(ns.slice(0, -6));
 }
 
 function sameOwner(uid: number, gid: number, s: Sidecar): boolean {

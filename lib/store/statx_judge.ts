@@ -3,10 +3,10 @@
  * on the fields of the last statx(2) result (lib/fs/statx_text.ts), with no string built:
  * what an unchanged re-run asks for every target, three times.
  *
- * Each check answers yes only where the judgement through text would (`CachedVersion`
- * `matches` of the sidecar's `stampText`; the payload's kind and size; `quickFileKey`
- * equal to `unchangedKey`, which mirrors lib/store/identity.ts `changeReason`). A no may
- * be a "cannot tell here": the caller then judges the slower way, which decides.
+ * Each check answers yes only where the judgement on full stats would (`CachedVersion`
+ * `matches` of the sidecar's `stampText`; the payload's kind and size; lib/store/identity.ts
+ * `changeReason` finding the file unchanged). A no may be a "cannot tell here": the caller
+ * then judges the slower way, which decides.
  */
 import {
   devNumber,

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { test } from "node:test";
 import { type BPath, fromText, toText } from "../../lib/fs/bpath.ts";
-import { quickFileKey, quickStat } from "../../lib/fs/quick_stat.ts";
+import { quickStat } from "../../lib/fs/quick_stat.ts";
+import { lstatPath } from "../../lib/fs/stat.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
 import { hasStatxPath, holdDirFds } from "../../lib/fs/statx.ts";
 import { tempDir } from "../_helpers/helpers.ts";
@@ -26,7 +27,7 @@ test("holdDirFds() stats give what whole-path stats give, and its release closes
   }
   names.push("nodir/f");
   const paths = names.map((n) => fromText(dir.join(n)));
-  const look = () => paths.map((p) => [quickStat(p), quickFileKey(p, false)]);
+  const look = () => paths.map((p) => [quickStat(p), lstatPath(p)]);
   const whole = look();
   const before = openFds();
   const release = holdDirFds();
