@@ -87,7 +87,7 @@ export function statxIsUnchangedFile(r: RecordedFile, ignoreInode: boolean): boo
   }
   const mtimeMs = msOf(MTIME);
   const ctimeMs = msOf(CTIME);
-  // Before 1970: left to the judgement through text.
+  // Before 1970: left to the judgement on full stats.
   if (mtimeMs !== mtimeMs || ctimeMs !== ctimeMs) return false;
   const coarse = statxView.getUint32(MTIME + 8, true) === 0 &&
     statxView.getUint32(CTIME + 8, true) === 0;

@@ -95,19 +95,22 @@ test("statxIsUnchangedFile() says yes exactly when changeReason() finds the file
   );
 });
 
+/** A regular file last changed a minute before the run. */
+const PLAIN: FdStat = {
+  isFile: true,
+  mode: 0o100644,
+  uid: 1,
+  gid: 2,
+  size: 3,
+  dev: 2049n,
+  ino: 4n,
+  mtimeMs: 0,
+  mtimeNs: BigInt(RUN - 60_000) * 1_000_000n,
+  ctimeNs: BigInt(RUN - 60_000) * 1_000_000n,
+};
+
 test("statxIsUnchangedFile() says no for what is not recorded, or recorded in another form", () => {
-  const st: FdStat = {
-    isFile: true,
-    mode: 0o100644,
-    uid: 1,
-    gid: 2,
-    size: 3,
-    dev: 2049n,
-    ino: 4n,
-    mtimeMs: 0,
-    mtimeNs: BigInt(RUN - 60_000) * 1_000_000n,
-    ctimeNs: BigInt(RUN - 60_000) * 1_000_000n,
-  };
+  const st = PLAIN;
   putStatx(st);
   const version = CachedVersion.of(1, "1:2:3:4", recordedFile(st, RUN));
   const base = fileRowIn(new Map([["f", version]]), "f", 1)!;
@@ -170,18 +173,7 @@ test("statxHasStamp() says yes exactly when CachedVersion.matches() the file's s
 });
 
 test("statxIsFileOf(): a regular file of the size, any size for null", () => {
-  const st: FdStat = {
-    isFile: true,
-    mode: 0o100644,
-    uid: 0,
-    gid: 0,
-    size: 2 ** 40 + 7,
-    dev: 1n,
-    ino: 1n,
-    mtimeMs: 0,
-    mtimeNs: 0n,
-    ctimeNs: 0n,
-  };
+  const st: FdStat = { ...PLAIN, size: 2 ** 40 + 7 };
   putStatx(st);
   assert.equal(statxIsFileOf(2 ** 40 + 7), true);
   assert.equal(statxIsFileOf(7), false);
