@@ -55,6 +55,11 @@ export class Versions {
   /** The caches of dropped indexes whose directories have versions to write. */
   readonly #dropped = new Map<BPath, CacheRows>();
   /**
+   * Entry directories of dropped indexes whose cache was read empty (a directory a first
+   * run has not made yet, most often): not read again to write theirs.
+   */
+  readonly #empty = new Set<BPath>();
+  /**
    * Versions to write into each entry directory's cache at the end of the run: sidecars
    * read, entries committed. Kept apart from the indexes, so an entry committed after its
    * directory's index was dropped costs no second listing of that directory.
@@ -107,7 +112,11 @@ export class Versions {
   writeCaches(): void {
     for (const [dir, updates] of this.#updates) {
       const rows = this.#indexes.get(dir)?.cache() ?? this.#dropped.get(dir);
-      const versions = rows === undefined ? readCache(dir, this.#tag) : versionsIn(rows);
+      const versions = rows !== undefined
+        ? versionsIn(rows)
+        : this.#empty.has(dir)
+        ? new Map()
+        : readCache(dir, this.#tag);
       for (const [name, v] of updates) {
         const version = v instanceof CachedVersion ? v : stamped(v);
         // An entry that cannot be stamped is not cached: the next run reads its sidecar.
@@ -122,17 +131,20 @@ export class Versions {
     }
     this.#updates.clear();
     this.#dropped.clear();
+    this.#empty.clear();
   }
 
   /**
    * Drops the index read first; its cache, when read and its directory has versions to
-   * write, is kept for `writeCaches` (not read twice).
+   * write, is kept for `writeCaches` (not read twice), and so is the fact that it was empty.
    */
   #dropOldest(): void {
     const [dir, index] = this.#indexes.entries().next().value!;
     this.#indexes.delete(dir);
     const cache = index.cacheIfRead();
-    if (cache !== undefined && this.#updates.has(dir)) this.#dropped.set(dir, cache);
+    if (cache === undefined) return;
+    if (cache.size === 0) this.#empty.add(dir);
+    else if (this.#updates.has(dir)) this.#dropped.set(dir, cache);
   }
 
   /**

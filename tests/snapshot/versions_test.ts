@@ -9,7 +9,8 @@ import { type BPath, fromText } from "../../lib/fs/bpath.ts";
 import { quickStat } from "../../lib/fs/quick_stat.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
 import { fstatFd, stampHead } from "../../lib/fs/stat.ts";
-import { readCache } from "../../lib/store/cache_file.ts";
+import { CachedVersion } from "../../lib/store/cache.ts";
+import { readCache, writeCache } from "../../lib/store/cache_file.ts";
 import { sidecarName } from "../../lib/store/layout.ts";
 import type { Sidecar } from "../../lib/store/sidecar.ts";
 import { Versions } from "../../lib/snapshot/versions.ts";
@@ -84,4 +85,32 @@ test("Versions.writeCaches(): a sidecar replaced by another file of the same siz
   fs.renameSync(`${path}.new`, path);
   versions.writeCaches();
   assert.equal(readCache(d, "snapyard").get("a")!.matches(quickStat(path)!.stamp), false);
+});
+
+test("Versions.writeCaches(): a cache read before its index was dropped keeps its rows; one read empty is not read again", async () => {
+  await initRuntime();
+  await using dir = tempDir();
+  const versions = new Versions("snapyard", fromText(dir.join("store")));
+  const dirs = [0, 1, 2, 3, 4, 5].map((i) => fromText(dir.join(`d${i}`)));
+  // d0 has a cache with one row; d1..d5 do not exist yet (a first run's directories).
+  fs.mkdirSync(dirs[0]!);
+  const old = CachedVersion.of(3, "1:2:3:4", SIDECAR);
+  writeCache(dirs[0]!, "snapyard", new Map([["old", old]]));
+  // The walk reads each directory's index (and d0's cache) in turn: d0's and d1's are dropped
+  // (four are kept) before any entry of theirs is committed.
+  for (const d of dirs) versions.of(d).cache();
+  for (const d of dirs.slice(1)) fs.mkdirSync(d);
+  for (const [i, d] of dirs.entries()) {
+    const path = fromText(`${d}/${sidecarName(`new${i}`, "snapyard", 7)}`);
+    const stamp = writeStamped(path);
+    versions.remember({ dir: d, name: `new${i}`, ts: 7, sidecar: SIDECAR, path, stamp });
+  }
+  // A cache another writer left in d1 after its index was read empty: not read again.
+  writeCache(dirs[1]!, "snapyard", new Map([["stray", old]]));
+  versions.writeCaches();
+  assert.deepEqual([...readCache(dirs[0]!, "snapyard").keys()].sort(), ["new0", "old"]);
+  assert.deepEqual(readCache(dirs[0]!, "snapyard").get("old")!.row(), old.row());
+  for (const [i, d] of dirs.entries()) {
+    if (i > 0) assert.deepEqual([...readCache(d, "snapyard").keys()], [`new${i}`]);
+  }
 });
