@@ -16,6 +16,8 @@
  * 3. Every entry is staged for the batch commit (lib/snapshot/staging.ts,
  *    lib/snapshot/commit.ts): syncfs, rename, fsync of each directory, every
  *    `COMMIT_EVERY` entries and at the end. Memory stays bounded by the batch, not the tree.
+ *    An entry directory's version cache is written once the walk has left it and its
+ *    entries are committed (lib/snapshot/versions.ts).
  * 4. The run record (lib/snapshot/record.ts), after every entry is durable.
  * 5. Before returning, wait until the clock has passed TS, so a later run (serialised
  *    by the lock) never gets the same TS.
@@ -147,6 +149,7 @@ async function snapshotHeld(opts: SnapshotOptions): Promise<SnapshotSummary> {
     why: ChangeReason,
   ) => {
     if (!dirs.ready(path, dir)) return;
+    versions.expect(dir);
     const name = baseName(path);
     if (kind === "file") {
       progress.queued(path);

@@ -1,8 +1,9 @@
 /**
  * What each target's newest version is, for incremental runs: the entry-directory
  * indexes of one run (lib/snapshot/entry_dir_index.ts judges each target), the version
- * caches they fill and write back at the end, and the targets that vanished since their
- * last entry.
+ * caches they fill and write back (each once the run has left its directory and the entries
+ * it expected there are committed, the rest at the end), and the targets that vanished
+ * since their last entry.
  */
 import { posix } from "node:path";
 import type { BPath } from "../fs/bpath.ts";
@@ -65,6 +66,10 @@ export class Versions {
    * directory's index was dropped costs no second listing of that directory.
    */
   readonly #updates = new Map<BPath, Map<BPath, CachedVersion | Committed>>();
+  /** Per entry directory, the entries expected (`expect`) and not yet committed. */
+  readonly #pending = new Map<BPath, number>();
+  /** The entry directory whose targets the run judges now. */
+  #current: BPath | undefined;
 
   constructor(tag: string, store: BPath | undefined) {
     this.#tag = tag;
@@ -76,6 +81,7 @@ export class Versions {
    * @throws the system error when `dir` exists but cannot be read.
    */
   of(dir: BPath, names?: readonly BPath[]): EntryDirIndex {
+    if (dir !== this.#current) this.#enter(dir);
     let index = this.#indexes.get(dir);
     if (index === undefined) {
       index = names === undefined
@@ -96,7 +102,36 @@ export class Versions {
    * layout a cache would be one more file in the operator's directories.
    */
   remember(saved: SavedEntry): void {
-    this.#note(saved.dir, saved.name, { ...saved, at: Date.now() });
+    const dir = saved.dir;
+    this.#note(dir, saved.name, { ...saved, at: Date.now() });
+    // Not `expect`ed: written with the rest, at the end.
+    const pending = this.#pending.get(dir);
+    if (pending === undefined) return;
+    if (pending > 1) this.#pending.set(dir, pending - 1);
+    else {
+      this.#pending.delete(dir);
+      if (dir !== this.#current) this.#write(dir);
+    }
+  }
+
+  /**
+   * An entry will be written into `dir` (to be `remember`ed when committed): its cache waits
+   * for it. Store layout only.
+   */
+  expect(dir: BPath): void {
+    if (this.#store !== undefined) this.#pending.set(dir, (this.#pending.get(dir) ?? 0) + 1);
+  }
+
+  /**
+   * The run judges targets of entry directory `dir` now. The one it leaves gets its cache
+   * written at once when nothing is pending there: during the run, while the workers copy,
+   * rather than all at the end. (A directory judged again later, as with two PATHs in one
+   * directory, is written again.)
+   */
+  #enter(dir: BPath): void {
+    const left = this.#current;
+    this.#current = dir;
+    if (left !== undefined && !this.#pending.has(left)) this.#write(left);
   }
 
   #note(dir: BPath, name: BPath, v: CachedVersion | Committed): void {
@@ -105,33 +140,41 @@ export class Versions {
     updates.set(name, v);
   }
 
-  /**
-   * Writes the cache of every entry directory whose versions changed this run: its cache
-   * as it was (one read), with this run's versions over it.
-   */
+  /** Writes the cache of every entry directory whose versions changed and are not written yet. */
   writeCaches(): void {
-    for (const [dir, updates] of this.#updates) {
-      const rows = this.#indexes.get(dir)?.cache() ?? this.#dropped.get(dir);
-      const versions = rows !== undefined
-        ? versionsIn(rows)
-        : this.#empty.has(dir)
-        ? new Map()
-        : readCache(dir, this.#tag);
-      for (const [name, v] of updates) {
-        const version = v instanceof CachedVersion ? v : stamped(v);
-        // An entry that cannot be stamped is not cached: the next run reads its sidecar.
-        if (version === undefined) versions.delete(name);
-        else versions.set(name, version);
-      }
-      try {
-        writeCache(dir, this.#tag, versions);
-      } catch (_e) {
-        // Only a cache: a directory without one costs the next run sidecar reads.
-      }
+    for (const dir of [...this.#updates.keys()]) this.#write(dir);
+    this.#pending.clear();
+  }
+
+  /**
+   * Writes the cache of entry directory `dir` when its versions changed this run: its cache
+   * as it was (read once), with this run's versions over it. What was read of the
+   * directory is older than the cache from then on: a later look reads it again.
+   */
+  #write(dir: BPath): void {
+    const updates = this.#updates.get(dir);
+    if (updates === undefined) return;
+    const rows = this.#indexes.get(dir)?.cache() ?? this.#dropped.get(dir);
+    const versions = rows !== undefined
+      ? versionsIn(rows)
+      : this.#empty.has(dir)
+      ? new Map()
+      : readCache(dir, this.#tag);
+    for (const [name, v] of updates) {
+      const version = v instanceof CachedVersion ? v : stamped(v);
+      // An entry that cannot be stamped is not cached: the next run reads its sidecar.
+      if (version === undefined) versions.delete(name);
+      else versions.set(name, version);
     }
-    this.#updates.clear();
-    this.#dropped.clear();
-    this.#empty.clear();
+    try {
+      writeCache(dir, this.#tag, versions);
+    } catch (_e) {
+      // Only a cache: a directory without one costs the next run sidecar reads.
+    }
+    this.#updates.delete(dir);
+    this.#indexes.delete(dir);
+    this.#dropped.delete(dir);
+    this.#empty.delete(dir);
   }
 
   /**

@@ -114,3 +114,37 @@ test("Versions.writeCaches(): a cache read before its index was dropped keeps it
     if (i > 0) assert.deepEqual([...readCache(d, "snapyard").keys()], [`new${i}`]);
   }
 });
+
+test("Versions: a directory's cache is written once the run has left it and its expected entries are committed; a directory judged again keeps both", async () => {
+  await initRuntime();
+  await using dir = tempDir();
+  const versions = new Versions("snapyard", fromText(dir.join("store")));
+  const [a, b] = ["a", "b"].map((n) => fromText(dir.join(n))) as [BPath, BPath];
+  fs.mkdirSync(a);
+  fs.mkdirSync(b);
+  const commit = (d: BPath, name: string) => {
+    const path = fromText(`${d}/${sidecarName(name, "snapyard", 7)}`);
+    const stamp = writeStamped(path);
+    versions.remember({ dir: d, name, ts: 7, sidecar: SIDECAR, path, stamp });
+  };
+  const cached = (d: BPath) => [...readCache(d, "snapyard").keys()].sort();
+  versions.of(a).cache(); // read as the judgement reads it (empty)
+  versions.expect(a);
+  versions.expect(a);
+  versions.of(b); // left a, with two entries pending: not written yet
+  commit(a, "a1");
+  assert.deepEqual(cached(a), []);
+  commit(a, "a2"); // the last one pending: written now, before the end of the run
+  assert.deepEqual(cached(a), ["a1", "a2"]);
+  versions.expect(b);
+  commit(b, "b1"); // b is where the run is: not yet
+  assert.deepEqual(cached(b), []);
+  versions.of(a); // left b: written; a judged again
+  assert.deepEqual(cached(b), ["b1"]);
+  versions.expect(a);
+  commit(a, "a3");
+  assert.deepEqual(cached(a), ["a1", "a2"]);
+  versions.writeCaches();
+  assert.deepEqual(cached(a), ["a1", "a2", "a3"]);
+  assert.deepEqual(cached(b), ["b1"]);
+});
