@@ -70,6 +70,8 @@ export class Versions {
   readonly #pending = new Map<BPath, number>();
   /** The entry directory whose targets the run judges now. */
   #current: BPath | undefined;
+  /** Entry directories whose cache was written before the end of the run. */
+  readonly #early = new Set<BPath>();
 
   constructor(tag: string, store: BPath | undefined) {
     this.#tag = tag;
@@ -110,7 +112,7 @@ export class Versions {
     if (pending > 1) this.#pending.set(dir, pending - 1);
     else {
       this.#pending.delete(dir);
-      if (dir !== this.#current) this.#write(dir);
+      if (dir !== this.#current) this.#writeEarly(dir);
     }
   }
 
@@ -126,12 +128,22 @@ export class Versions {
    * The run judges targets of entry directory `dir` now. The one it leaves gets its cache
    * written at once when nothing is pending there: during the run, while the workers copy,
    * rather than all at the end. (A directory judged again later, as with two PATHs in one
-   * directory, is written again.)
+   * directory, is written again at the end.)
    */
   #enter(dir: BPath): void {
     const left = this.#current;
     this.#current = dir;
-    if (left !== undefined && !this.#pending.has(left)) this.#write(left);
+    if (left !== undefined && !this.#pending.has(left)) this.#writeEarly(left);
+  }
+
+  /**
+   * Writes the cache of `dir` before the end of the run, the first time only: a directory the
+   * run comes back to again and again (PATHs given in no order) is written once more, at the end.
+   */
+  #writeEarly(dir: BPath): void {
+    if (this.#early.has(dir) || !this.#updates.has(dir)) return;
+    this.#early.add(dir);
+    this.#write(dir);
   }
 
   #note(dir: BPath, name: BPath, v: CachedVersion | Committed): void {
@@ -144,6 +156,7 @@ export class Versions {
   writeCaches(): void {
     for (const dir of [...this.#updates.keys()]) this.#write(dir);
     this.#pending.clear();
+    this.#early.clear();
   }
 
   /**
