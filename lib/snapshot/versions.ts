@@ -61,8 +61,8 @@ export class Versions {
    */
   readonly #empty = new Set<BPath>();
   /**
-   * Versions to write into each entry directory's cache at the end of the run: sidecars
-   * read, entries committed. Kept apart from the indexes, so an entry committed after its
+   * Versions to write into each entry directory's cache, not written yet: sidecars read,
+   * entries committed. Kept apart from the indexes, so an entry committed after its
    * directory's index was dropped costs no second listing of that directory.
    */
   readonly #updates = new Map<BPath, Map<BPath, CachedVersion | Committed>>();
@@ -157,6 +157,8 @@ export class Versions {
     for (const dir of [...this.#updates.keys()]) this.#write(dir);
     this.#pending.clear();
     this.#early.clear();
+    this.#dropped.clear();
+    this.#empty.clear();
   }
 
   /**
