@@ -25,8 +25,7 @@ import { errnoOf, reasonOf } from "./errors.ts";
 import type { Emit, EndFields } from "./events.ts";
 import type { WorkerPool } from "./pool/pool.ts";
 import { restore, type RestoreSummary } from "./restore/restore.ts";
-import type { SchemaChoice } from "./store/sidecar.ts";
-import { snapshot, type SnapshotSummary } from "./snapshot/run.ts";
+import { snapshot, type SnapshotSettings, type SnapshotSummary } from "./snapshot/run.ts";
 import { leftInPlace, Seen } from "./run_left.ts";
 
 /** What to protect and what to run. */
@@ -34,21 +33,12 @@ export interface RunOptions {
   targets: readonly BPath[];
   /** COMMAND and its arguments. */
   argv: readonly string[];
-  tag: string;
-  store: BPath | undefined;
-  schema: SchemaChoice;
-  exclude: readonly string[];
-  excludeIfPresent?: readonly string[];
-  oneFileSystem?: boolean;
-  durable: boolean;
+  /** The snapshot's (`--full` only for the snapshot before COMMAND, not the rollback's). */
+  settings: SnapshotSettings;
   pool: () => WorkerPool;
   /** Where the run's events (and those of its snapshot and rollback) go. */
   emit: Emit;
   io: Io;
-  /** `--ignore-inode` for the snapshot. */
-  ignoreInode?: boolean;
-  /** `--full` for the snapshot before COMMAND (not the rollback's pre- and post-snapshots). */
-  full?: boolean;
 }
 
 /** How COMMAND ended. */
@@ -75,18 +65,11 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
   const seen = new Seen(opts.emit);
   const emit = seen.emit;
   const targets = [...new Set(opts.targets)];
+  const set = opts.settings;
   const snap = await snapshot({
+    ...set,
     paths: targets,
-    tag: opts.tag,
-    store: opts.store,
-    schema: opts.schema,
-    exclude: opts.exclude,
-    excludeIfPresent: opts.excludeIfPresent ?? [],
-    oneFileSystem: opts.oneFileSystem ?? false,
-    durable: opts.durable,
     pool: opts.pool,
-    ignoreInode: opts.ignoreInode ?? false,
-    full: opts.full ?? false,
     origin: "run",
     emit,
     io: opts.io,
@@ -151,16 +134,16 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
     emit({ event: "command_failed", command: "run", ...endFields(end), run: snap.run });
     const rollback = await restore({
       paths: targets,
-      tag: opts.tag,
-      store: opts.store,
+      tag: set.tag,
+      store: set.store,
       // Every target back to its version at the run: the newest entry at or before it
       // (this run's, or an older one for a target the run found unchanged).
       at: { kind: "ts", ts: until },
       dryRun: false,
       preSnapshot: "best_effort",
       allowUnverified: false,
-      durable: opts.durable,
-      schema: opts.schema,
+      durable: set.durable,
+      schema: set.schema,
       pool: opts.pool,
       emit,
       io: opts.io,
@@ -180,10 +163,10 @@ export async function runProtected(opts: RunOptions): Promise<RunResult> {
     const outcome = rollback.outcome === "OK" ? "COMMAND_FAILED" : "RESTORE_FAILED";
     const left = leftInPlace({
       targets,
-      exclude: opts.exclude,
-      excludeIfPresent: opts.excludeIfPresent ?? [],
-      oneFileSystem: opts.oneFileSystem ?? false,
-      store: opts.store,
+      exclude: set.exclude ?? [],
+      excludeIfPresent: set.excludeIfPresent ?? [],
+      oneFileSystem: set.oneFileSystem ?? false,
+      store: set.store,
     }, seen);
     return { outcome, snapshot: snap, end, rollback, left };
   } finally {

@@ -4,6 +4,7 @@ import type { Options } from "../cli/parse.ts";
 import type { Io } from "../fs/io.ts";
 import type { WorkerPool } from "../pool/pool.ts";
 import type { Reporter } from "../cli/report.ts";
+import type { SnapshotSettings } from "../snapshot/run.ts";
 
 export type { Outcome } from "../errors.ts";
 
@@ -19,4 +20,19 @@ export interface CommandContext {
   pool(): WorkerPool;
   /** Filesystem seam for durability steps (tests inject failures here). */
   io: Io;
+}
+
+/** The snapshot settings of the options (`snapshot`, and `run`'s snapshot before COMMAND). */
+export function snapshotSettings(o: Options): SnapshotSettings {
+  return {
+    tag: o.tag,
+    store: o.store,
+    schema: o.schema,
+    exclude: o.exclude,
+    excludeIfPresent: o.excludeIfPresent,
+    oneFileSystem: o.oneFileSystem,
+    durable: o.durable,
+    full: o.full,
+    ignoreInode: o.ignoreInode,
+  };
 }

@@ -1,5 +1,5 @@
 /** `snapyard run`: run lib/run.ts, its events to the reporter, and summarise. */
-import type { CommandContext, Outcome } from "./context.ts";
+import { type CommandContext, type Outcome, snapshotSettings } from "./context.ts";
 import type { RunSummaryEvent } from "../events.ts";
 import { endFields, runProtected, type RunResult } from "../run.ts";
 
@@ -30,20 +30,11 @@ export function runSummaryEvent(res: RunResult): RunSummaryEvent {
 
 /** Runs COMMAND under protection; exit 0, 3 (snapshot failed), 80 (rolled back) or 70. */
 export async function runCommand(ctx: CommandContext): Promise<Outcome> {
-  const o = ctx.options;
   const r = ctx.reporter;
   const res = await runProtected({
     targets: ctx.paths,
     argv: ctx.argv,
-    tag: o.tag,
-    store: o.store,
-    schema: o.schema,
-    exclude: o.exclude,
-    excludeIfPresent: o.excludeIfPresent,
-    oneFileSystem: o.oneFileSystem,
-    durable: o.durable,
-    ignoreInode: o.ignoreInode,
-    full: o.full,
+    settings: snapshotSettings(ctx.options),
     pool: ctx.pool,
     emit: (e) => r.emit(e),
     io: ctx.io,

@@ -1,5 +1,5 @@
 /** `snapyard snapshot`: run the engine, its events to the reporter, and summarise. */
-import type { CommandContext, Outcome } from "./context.ts";
+import { type CommandContext, type Outcome, snapshotSettings } from "./context.ts";
 import type { SnapshotSummaryEvent } from "../events.ts";
 import { snapshot, type SnapshotSummary } from "../snapshot/run.ts";
 
@@ -25,20 +25,11 @@ export function summaryEvent(s: SnapshotSummary): SnapshotSummaryEvent {
 
 /** Snapshots ctx.paths as one run; PARTIAL (exit 3) when any target failed. */
 export async function snapshotCommand(ctx: CommandContext): Promise<Outcome> {
-  const o = ctx.options;
   const r = ctx.reporter;
   const s = await snapshot({
+    ...snapshotSettings(ctx.options),
     paths: ctx.paths,
-    tag: o.tag,
-    store: o.store,
-    schema: o.schema,
-    exclude: o.exclude,
-    excludeIfPresent: o.excludeIfPresent,
-    oneFileSystem: o.oneFileSystem,
-    durable: o.durable,
     pool: ctx.pool,
-    full: o.full,
-    ignoreInode: o.ignoreInode,
     measure: r.showsProgress,
     emit: (e) => r.emit(e),
     targetEvents: r.mode === "json",

@@ -45,10 +45,8 @@ import { SnapshotProgress } from "./progress.ts";
 
 export type { SnapshotSummary } from "./staging.ts";
 
-/** What to snapshot and how. */
-export interface SnapshotOptions {
-  /** Absolute byte paths. */
-  paths: BPath[];
+/** What a command line sets of a snapshot run (lib/commands/context.ts `snapshotSettings`). */
+export interface SnapshotSettings {
   tag: string;
   store?: BPath | undefined;
   schema: SchemaChoice;
@@ -60,6 +58,16 @@ export interface SnapshotOptions {
   oneFileSystem?: boolean;
   /** false only for `--no-fsync`. */
   durable: boolean;
+  /** `--full`: write an entry for every target, changed or not. */
+  full?: boolean;
+  /** `--ignore-inode`: leave dev and ino out of the comparison. */
+  ignoreInode?: boolean;
+}
+
+/** What to snapshot and how. */
+export interface SnapshotOptions extends SnapshotSettings {
+  /** Absolute byte paths. */
+  paths: BPath[];
   /** The pool, or how to start it: it is started only when a file must be copied. */
   pool: WorkerPool | (() => WorkerPool);
   /** Where each target's outcome (and progress) goes. */
@@ -69,10 +77,6 @@ export interface SnapshotOptions {
   io?: Io;
   /** Force the run's TS (tests); default: the clock. */
   ts?: number;
-  /** `--full`: write an entry for every target, changed or not. */
-  full?: boolean;
-  /** `--ignore-inode`: leave dev and ino out of the comparison. */
-  ignoreInode?: boolean;
   /**
    * Measure each file queued to copy, for the progress line's byte total (one lstat more per
    * changed file): set when a progress line is drawn.
