@@ -41,6 +41,9 @@ function stamped(c: Committed): CachedVersion | undefined {
   return CachedVersion.committed(c.ts, head, c.at, c.sidecar);
 }
 
+/** How many directories written early are remembered (`Versions.#writeEarly`). */
+const EARLY_KEPT = 4096;
+
 /** How many entry directories' indexes are kept (the walk finishes one directory before the next). */
 const KEPT_INDEXES = 4;
 
@@ -53,13 +56,11 @@ export class Versions {
   readonly #tag: string;
   readonly #store: BPath | undefined;
   readonly #indexes = new Map<BPath, EntryDirIndex>();
-  /** The caches of dropped indexes whose directories have versions to write. */
-  readonly #dropped = new Map<BPath, CacheRows>();
   /**
-   * Entry directories of dropped indexes whose cache was read empty (a directory a first
-   * run has not made yet, most often): not read again to write theirs.
+   * The caches of dropped indexes whose directories have versions to write, or that were
+   * read empty (a directory a first run has not made yet, most often): not read again.
    */
-  readonly #empty = new Set<BPath>();
+  readonly #dropped = new Map<BPath, CacheRows>();
   /**
    * Versions to write into each entry directory's cache, not written yet: sidecars read,
    * entries committed. Kept apart from the indexes, so an entry committed after its
@@ -142,6 +143,9 @@ export class Versions {
    */
   #writeEarly(dir: BPath): void {
     if (this.#early.has(dir) || !this.#updates.has(dir)) return;
+    // Only the last few thousand are remembered, so memory stays bounded: a directory left
+    // long ago and come back to is written early once more.
+    if (this.#early.size >= EARLY_KEPT) this.#early.clear();
     this.#early.add(dir);
     this.#write(dir);
   }
@@ -158,7 +162,6 @@ export class Versions {
     this.#pending.clear();
     this.#early.clear();
     this.#dropped.clear();
-    this.#empty.clear();
   }
 
   /**
@@ -170,11 +173,7 @@ export class Versions {
     const updates = this.#updates.get(dir);
     if (updates === undefined) return;
     const rows = this.#indexes.get(dir)?.cache() ?? this.#dropped.get(dir);
-    const versions = rows !== undefined
-      ? versionsIn(rows)
-      : this.#empty.has(dir)
-      ? new Map()
-      : readCache(dir, this.#tag);
+    const versions = rows === undefined ? readCache(dir, this.#tag) : versionsIn(rows);
     for (const [name, v] of updates) {
       const version = v instanceof CachedVersion ? v : stamped(v);
       // An entry that cannot be stamped is not cached: the next run reads its sidecar.
@@ -189,20 +188,19 @@ export class Versions {
     this.#updates.delete(dir);
     this.#indexes.delete(dir);
     this.#dropped.delete(dir);
-    this.#empty.delete(dir);
   }
 
   /**
    * Drops the index read first; its cache, when read and its directory has versions to
-   * write, is kept for `writeCaches` (not read twice), and so is the fact that it was empty.
+   * write or when it was empty, is kept for `writeCaches` (not read twice).
    */
   #dropOldest(): void {
     const [dir, index] = this.#indexes.entries().next().value!;
     this.#indexes.delete(dir);
     const cache = index.cacheIfRead();
-    if (cache === undefined) return;
-    if (cache.size === 0) this.#empty.add(dir);
-    else if (this.#updates.has(dir)) this.#dropped.set(dir, cache);
+    // Beside the targets there is no cache to write: nothing kept (memory stays bounded).
+    if (this.#store === undefined || cache === undefined) return;
+    if (cache.size === 0 || this.#updates.has(dir)) this.#dropped.set(dir, cache);
   }
 
   /**
