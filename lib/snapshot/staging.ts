@@ -67,10 +67,10 @@ export interface SavedEntry {
   name: BPath;
   ts: number;
   sidecar: Sidecar;
-  /** The sidecar's path. */
-  path: BPath;
   /** lib/fs/stat.ts `stampHead` of the sidecar, taken by its writer; undefined when not. */
   stamp: string | undefined;
+  /** The clock (ms) right after its rename: the latest ctime its sidecar file may have. */
+  at: number;
 }
 
 /** The result of a run: its counts, and each failure. */
@@ -232,14 +232,13 @@ export class Staging {
       this.#emit(ev);
     }
     if (this.onSaved === undefined || e.sidecar === undefined) return;
-    const name = posix.basename(e.path);
     this.onSaved({
       dir: e.dir,
-      name,
+      name: posix.basename(e.path),
       ts: e.ts,
       sidecar: e.sidecar,
-      path: entryPaths(e.dir, name, this.spec.tag, e.ts).sidecar,
       stamp: e.stamp,
+      at: Date.now(),
     });
   }
 }

@@ -6,31 +6,28 @@
  * since their last entry.
  */
 import { posix } from "node:path";
-import type { BPath } from "../fs/bpath.ts";
+import { type BPath, joinName } from "../fs/bpath.ts";
 import { type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { CachedVersion } from "../store/cache.ts";
+import { sidecarName } from "../store/layout.ts";
 import { type CacheRows, readCache, versionsIn, writeCache } from "../store/cache_file.ts";
 import { EntryDirIndex } from "./entry_dir_index.ts";
 import type { SavedEntry } from "./staging.ts";
 
 export { EntryDirIndex, type Verdict, type VersionOptions } from "./entry_dir_index.ts";
 
-/** An entry this run committed, and the clock (ms) right after its rename. */
-interface Committed extends SavedEntry {
-  at: number;
-}
-
 /**
- * The version of `c`, stamped with the stamp head its writer took, else with an lstat of
- * its sidecar now (undefined when that fails), and the clock after its commit as the
- * latest ctime the file may have (lib/store/cache.ts `CachedVersion.committed`).
+ * The version of `c`, an entry of tag `tag` this run committed: stamped with the stamp head
+ * its writer took, else with an lstat of its sidecar now (undefined when that fails), and the
+ * clock after its commit as the latest ctime the file may have (lib/store/cache.ts
+ * `CachedVersion.committed`).
  */
-function stamped(c: Committed): CachedVersion | undefined {
+function stamped(c: SavedEntry, tag: string): CachedVersion | undefined {
   let head = c.stamp;
   if (head === undefined) {
     let st: QuickStat | undefined;
     try {
-      st = quickStat(c.path);
+      st = quickStat(joinName(c.dir, sidecarName(c.name, tag, c.ts)));
     } catch (_e) {
       // Cannot be looked at: left out of the cache.
       return undefined;
@@ -66,7 +63,7 @@ export class Versions {
    * entries committed. Kept apart from the indexes, so an entry committed after its
    * directory's index was dropped costs no second listing of that directory.
    */
-  readonly #updates = new Map<BPath, Map<BPath, CachedVersion | Committed>>();
+  readonly #updates = new Map<BPath, Map<BPath, CachedVersion | SavedEntry>>();
   /** Per entry directory, the entries expected (`expect`) and not yet committed. */
   readonly #pending = new Map<BPath, number>();
   /** The entry directory whose targets the run judges now. */
@@ -100,13 +97,13 @@ export class Versions {
 
   /**
    * Records an entry this run just committed (renamed) for its directory's cache: its
-   * sidecar as written, stamped when the caches are written (`stamped`), with the clock now
-   * as the latest ctime its file may have. Called in the store layout only: in the beside
+   * sidecar as written, stamped when the cache is written (`stamped`), with the clock after
+   * its rename as the latest ctime its file may have. Called in the store layout only: in the beside
    * layout a cache would be one more file in the operator's directories.
    */
   remember(saved: SavedEntry): void {
     const dir = saved.dir;
-    this.#note(dir, saved.name, { ...saved, at: Date.now() });
+    this.#note(dir, saved.name, saved);
     // Not `expect`ed: written with the rest, at the end.
     const pending = this.#pending.get(dir);
     if (pending === undefined) return;
@@ -150,7 +147,7 @@ export class Versions {
     this.#write(dir);
   }
 
-  #note(dir: BPath, name: BPath, v: CachedVersion | Committed): void {
+  #note(dir: BPath, name: BPath, v: CachedVersion | SavedEntry): void {
     let updates = this.#updates.get(dir);
     if (updates === undefined) this.#updates.set(dir, updates = new Map());
     updates.set(name, v);
@@ -175,7 +172,7 @@ export class Versions {
     const rows = this.#indexes.get(dir)?.cache() ?? this.#dropped.get(dir);
     const versions = rows === undefined ? readCache(dir, this.#tag) : versionsIn(rows);
     for (const [name, v] of updates) {
-      const version = v instanceof CachedVersion ? v : stamped(v);
+      const version = v instanceof CachedVersion ? v : stamped(v, this.#tag);
       // An entry that cannot be stamped is not cached: the next run reads its sidecar.
       if (version === undefined) versions.delete(name);
       else versions.set(name, version);

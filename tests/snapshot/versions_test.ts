@@ -38,7 +38,7 @@ test("Versions.writeCaches() caches committed entries; one changed after its com
   // Stamped by their writer (a worker), or not (lstat'ed when the caches are written).
   for (const name of ["kept", "changed"]) {
     const stamp = writeStamped(path(name));
-    versions.remember({ dir: d, name, ts: 7, sidecar: SIDECAR, path: path(name), stamp });
+    versions.remember({ dir: d, name, ts: 7, sidecar: SIDECAR, stamp, at: Date.now() });
   }
   for (const name of ["keptUnstamped", "changedUnstamped", "gone"]) {
     fs.writeFileSync(path(name), "{}");
@@ -47,8 +47,8 @@ test("Versions.writeCaches() caches committed entries; one changed after its com
       name,
       ts: 7,
       sidecar: SIDECAR,
-      path: path(name),
       stamp: undefined,
+      at: Date.now(),
     });
   }
   // Rewritten by another program after its commit: a later ctime (the clock is ms).
@@ -79,7 +79,7 @@ test("Versions.writeCaches(): a sidecar replaced by another file of the same siz
   const versions = new Versions("snapyard", fromText(dir.join("store")));
   const path: BPath = fromText(dir.join(sidecarName("a", "snapyard", 7)));
   const stamp = writeStamped(path);
-  versions.remember({ dir: d, name: "a", ts: 7, sidecar: SIDECAR, path, stamp });
+  versions.remember({ dir: d, name: "a", ts: 7, sidecar: SIDECAR, stamp, at: Date.now() });
   // Replaced at once (same millisecond, same size): another inode.
   fs.writeFileSync(`${path}.new`, "{}");
   fs.renameSync(`${path}.new`, path);
@@ -103,7 +103,7 @@ test("Versions.writeCaches(): a cache read before its index was dropped keeps it
   for (const [i, d] of dirs.entries()) {
     const path = fromText(`${d}/${sidecarName(`new${i}`, "snapyard", 7)}`);
     const stamp = writeStamped(path);
-    versions.remember({ dir: d, name: `new${i}`, ts: 7, sidecar: SIDECAR, path, stamp });
+    versions.remember({ dir: d, name: `new${i}`, ts: 7, sidecar: SIDECAR, stamp, at: Date.now() });
   }
   // A cache another writer left in d1 after its index was read empty: not read again.
   writeCache(dirs[1]!, "snapyard", new Map([["stray", old]]));
@@ -125,7 +125,7 @@ test("Versions: a directory's cache is written once the run has left it and its 
   const commit = (d: BPath, name: string) => {
     const path = fromText(`${d}/${sidecarName(name, "snapyard", 7)}`);
     const stamp = writeStamped(path);
-    versions.remember({ dir: d, name, ts: 7, sidecar: SIDECAR, path, stamp });
+    versions.remember({ dir: d, name, ts: 7, sidecar: SIDECAR, stamp, at: Date.now() });
   };
   const cached = (d: BPath) => [...readCache(d, "snapyard").keys()].sort();
   versions.of(a).cache(); // read as the judgement reads it (empty)
