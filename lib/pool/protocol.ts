@@ -5,7 +5,7 @@
  */
 import type { BPath } from "../fs/bpath.ts";
 import type { FailureCode } from "../errors.ts";
-import type { ChangeReason, Identity, SchemaChoice } from "../store/sidecar.ts";
+import type { ChangeReason, SchemaChoice } from "../store/sidecar.ts";
 
 /** What a worker learned copying one regular file, and where it put its sidecar temp. */
 export interface FileEntry {
@@ -17,8 +17,12 @@ export interface FileEntry {
   mode: number;
   uid: number;
   gid: number;
-  /** The file's stat identity after the copy (what the next run compares against). */
-  identity: Identity;
+  /**
+   * The file's stat identity after the copy (what the next run compares against), as
+   * `dev:ino:mtime_ns:ctime_ns` (lib/store/cache.ts `identityText`): one string crosses the
+   * thread boundary faster than an object, and is what the version cache keeps.
+   */
+  identity: string;
   sidecarTemp: BPath;
   /**
    * lib/fs/stat.ts `stampHead` of the sidecar temp as written (the version cache's stamp

@@ -12,6 +12,7 @@ import { fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
 import { realIo } from "../fs/io.ts";
 import { fstatFd, stampHead } from "../fs/stat.ts";
+import { identityText } from "../store/cache.ts";
 import { entryPaths } from "../store/layout.ts";
 import { copyHashFile } from "./payload.ts";
 import { buildFileSidecar, encodeSidecar } from "../store/sidecar.ts";
@@ -43,7 +44,18 @@ export function snapshotFile(
   };
   try {
     const sidecarTemp = writeTempFile(paths.sidecar, json, 0o600, realIo, stamp);
-    return { ...c, sidecarTemp, sidecarStamp };
+    return {
+      ts: c.ts,
+      hash: c.hash,
+      size: c.size,
+      mtimeMs: c.mtimeMs,
+      mode: c.mode,
+      uid: c.uid,
+      gid: c.gid,
+      identity: identityText(c.identity),
+      sidecarTemp,
+      sidecarStamp,
+    };
   } catch (e) {
     fs.rmSync(fsPath(paths.payload), { force: true });
     throw e;

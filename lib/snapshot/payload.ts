@@ -27,6 +27,7 @@ import { errnoOf, FailureError, reasonOf } from "../errors.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";
 import { type FdStat, fstatFd } from "../fs/stat.ts";
 import { identityOf } from "../store/identity.ts";
+import type { Identity } from "../store/sidecar.ts";
 import type { FileEntry } from "../pool/protocol.ts";
 import {
   copyHashFd,
@@ -115,8 +116,10 @@ function sidecarTaken(dir: BPath, sidecar: BPath, runTs: number): boolean {
   return ahead.has(sidecar);
 }
 
-/** What a file copy learned: a worker's result without its sidecar temp. */
-export type CopiedFile = Omit<FileEntry, "sidecarTemp" | "sidecarStamp">;
+/** What a file copy learned: a worker's result without its sidecar temp, its identity whole. */
+export type CopiedFile = Omit<FileEntry, "sidecarTemp" | "sidecarStamp" | "identity"> & {
+  identity: Identity;
+};
 
 function sameState(a: FdStat, b: FdStat): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs &&

@@ -13,15 +13,14 @@ import { posix } from "node:path";
 import { baseName, type BPath, toText } from "../fs/bpath.ts";
 import { entryPaths } from "../store/layout.ts";
 import {
-  buildFileSidecar,
   buildSidecar,
   type ChangeReason,
   encodeSidecar,
   type Prior,
   type PriorKind,
   type SchemaChoice,
-  type Sidecar,
 } from "../store/sidecar.ts";
+import { type Facts, factsOf, fileFacts } from "../store/cache.ts";
 import { CommitBatch } from "./commit.ts";
 import type { Emit, SavedEvent, SnapshotCounts } from "../events.ts";
 import type { Io } from "../fs/io.ts";
@@ -48,11 +47,11 @@ export interface RunSpec {
 interface StagedEntry {
   path: BPath;
   /**
-   * Its entry directory, its sidecar as written and that file's stamp head when its writer
-   * took one (both kept only for `onSaved`).
+   * Its entry directory, what the version cache keeps of its sidecar and that file's stamp
+   * head when its writer took one (both kept only for `onSaved`).
    */
   dir: BPath;
-  sidecar: Sidecar | undefined;
+  facts: Facts | undefined;
   stamp: string | undefined;
   kind: PriorKind;
   ts: number;
@@ -66,7 +65,8 @@ export interface SavedEntry {
   dir: BPath;
   name: BPath;
   ts: number;
-  sidecar: Sidecar;
+  /** What the version cache keeps of its sidecar (lib/store/cache.ts). */
+  facts: Facts;
   /** lib/fs/stat.ts `stampHead` of the sidecar, taken by its writer; undefined when not. */
   stamp: string | undefined;
   /** The clock (ms) right after its rename: the latest ctime its sidecar file may have. */
@@ -87,8 +87,8 @@ export class Staging {
   readonly #batch: CommitBatch<StagedEntry>;
   readonly #now: Date;
   /**
-   * Told of each committed entry (the store's version cache). Unset, files' sidecars are
-   * not rebuilt on this thread at all.
+   * Told of each committed entry (the store's version cache). Unset, nothing of an entry's
+   * sidecar is kept.
    */
   onSaved: ((saved: SavedEntry) => void) | undefined;
   /** Told of each target's outcome as it is known (the progress line). */
@@ -163,7 +163,7 @@ export class Staging {
     this.#batch.stage(dir, names.sidecar, names.payload, json, {
       path,
       dir,
-      sidecar,
+      facts: this.onSaved === undefined ? undefined : factsOf(sidecar),
       stamp: undefined,
       kind: prior.kind,
       ts,
@@ -178,14 +178,14 @@ export class Staging {
   /** Stages a file a worker copied; the worker also wrote its sidecar temp. */
   stageCopied(job: CopyJob, r: FileEntry): void {
     const names = entryPaths(job.dir, job.name, job.tag, r.ts);
-    // The worker built this same sidecar from the same facts (lib/snapshot/file_entry.ts).
-    const sidecar = this.onSaved === undefined
+    // What the worker's sidecar records, from the same facts (lib/snapshot/file_entry.ts).
+    const facts = this.onSaved === undefined
       ? undefined
-      : buildFileSidecar(r, this.spec.schema, this.spec.ts, this.#now, job.change);
+      : fileFacts(r, this.spec.schema, this.spec.ts);
     this.#batch.stageWritten(job.dir, r.sidecarTemp, names.sidecar, names.payload, {
       path: job.src,
       dir: job.dir,
-      sidecar,
+      facts,
       stamp: r.sidecarStamp,
       kind: "file",
       ts: r.ts,
@@ -231,12 +231,12 @@ export class Staging {
       if (e.hash !== undefined) ev.hash = e.hash;
       this.#emit(ev);
     }
-    if (this.onSaved === undefined || e.sidecar === undefined) return;
+    if (this.onSaved === undefined || e.facts === undefined) return;
     this.onSaved({
       dir: e.dir,
       name: posix.basename(e.path),
       ts: e.ts,
-      sidecar: e.sidecar,
+      facts: e.facts,
       stamp: e.stamp,
       at: Date.now(),
     });

@@ -35,7 +35,7 @@ function stamped(c: SavedEntry, tag: string): CachedVersion | undefined {
     if (st === undefined) return undefined;
     head = st.stamp.slice(0, st.stamp.lastIndexOf(":"));
   }
-  return CachedVersion.committed(c.ts, head, c.at, c.sidecar);
+  return CachedVersion.committed(c.ts, head, c.at, c.facts);
 }
 
 /** How many directories written early are remembered (`Versions.#writeEarly`). */

@@ -14,7 +14,7 @@
  * the fields it compares). A cache that is missing, unreadable, corrupt or stale costs a
  * read, never a wrong verdict. Its file is read and written by lib/store/cache_file.ts.
  */
-import type { Sidecar } from "./sidecar.ts";
+import type { Identity, SchemaChoice, Sidecar } from "./sidecar.ts";
 
 /** The schema of a version cache file (lib/store/cache_file.ts). */
 export const SCHEMA = "snapyard_cache.v2";
@@ -29,14 +29,11 @@ const IDENTITY_RE =
   /^(?:0|[1-9][0-9]{0,19}):(?:0|[1-9][0-9]{0,19}):(?:0|[1-9][0-9]{0,19}):(?:0|[1-9][0-9]{0,19})$/;
 
 /**
- * A cache row: `[TS, stamp, schema (1-3), kind, size, mode, uid, gid, run, identity, link]`,
- * only what the unchanged judgement reads of a sidecar (lib/store/identity.ts), missing
- * fields `null`, the identity as `dev:ino:mtime_ns:ctime_ns`. A third of a whole sidecar's
- * text, and arrays parse faster than objects.
+ * What a cache row holds of a sidecar: `[schema (1-3), kind, size, mode, uid, gid, run,
+ * identity, link]`, only what the unchanged judgement reads (lib/store/identity.ts), missing
+ * fields `null`, the identity as `dev:ino:mtime_ns:ctime_ns` (`identityText`).
  */
-export type Row = [
-  number,
-  string,
+export type Facts = [
   number,
   Sidecar["prior_kind"],
   number | null,
@@ -47,6 +44,48 @@ export type Row = [
   string | null,
   string | null,
 ];
+
+/**
+ * A cache row: `[TS, stamp, ...Facts]`. A third of a whole sidecar's text, and arrays
+ * parse faster than objects.
+ */
+export type Row = [number, string, ...Facts];
+
+/** The facts of `sidecar`. */
+export function factsOf(sidecar: Sidecar): Facts {
+  const id = sidecar.identity;
+  return [
+    SCHEMAS.indexOf(sidecar.schema) + 1,
+    sidecar.prior_kind,
+    sidecar.size ?? null,
+    sidecar.mode ?? null,
+    sidecar.uid ?? null,
+    sidecar.gid ?? null,
+    sidecar.run ?? null,
+    id === undefined ? null : identityText(id),
+    sidecar.prior_dest ?? null,
+  ];
+}
+
+/**
+ * The facts of the sidecar lib/store/sidecar.ts `buildFileSidecar` builds for a file a
+ * worker copied (`identity` as `identityText`), without building it.
+ */
+export function fileFacts(
+  f: { mode: number; size: number; uid: number; gid: number; identity: string },
+  schema: SchemaChoice,
+  run: number,
+): Facts {
+  const mode = f.mode.toString(8);
+  // v2 records what switchyard-fs writes: the mode and the hash only.
+  if (schema === "v2") return [2, "file", null, mode, null, null, null, null, null];
+  return [3, "file", f.size, mode, f.uid, f.gid, run, f.identity, null];
+}
+
+/** An identity as a row holds it: `dev:ino:mtime_ns:ctime_ns`. */
+export function identityText(id: Identity): string {
+  return `${id.dev}:${id.ino}:${id.mtime_ns}:${id.ctime_ns}`;
+}
 
 /**
  * One cached newest entry: its TS, the sidecar file's stamp and what the judgement reads
@@ -68,31 +107,18 @@ export class CachedVersion {
 
   /** The version of the sidecar at `ts`, whose file has `stamp`. */
   static of(ts: number, stamp: string, sidecar: Sidecar): CachedVersion {
-    const id = sidecar.identity;
-    return new CachedVersion([
-      ts,
-      stamp,
-      SCHEMAS.indexOf(sidecar.schema) + 1,
-      sidecar.prior_kind,
-      sidecar.size ?? null,
-      sidecar.mode ?? null,
-      sidecar.uid ?? null,
-      sidecar.gid ?? null,
-      sidecar.run ?? null,
-      id === undefined ? null : `${id.dev}:${id.ino}:${id.mtime_ns}:${id.ctime_ns}`,
-      sidecar.prior_dest ?? null,
-    ], sidecar);
+    return new CachedVersion([ts, stamp, ...factsOf(sidecar)], sidecar);
   }
 
   /**
-   * The version of an entry a run committed: its sidecar as written, `head` the file's
+   * The version of an entry a run committed: the facts of its sidecar as written, `head` the file's
    * stamp without its ctime (lib/fs/stat.ts `stampHead`), and the clock (whole ms) right
    * after its rename as the latest ctime (the end of that millisecond, in ns): a file
    * changed later has a later ctime, and one changed before has another mtime or size.
    */
-  static committed(ts: number, head: string, at: number, sidecar: Sidecar): CachedVersion {
+  static committed(ts: number, head: string, at: number, facts: Facts): CachedVersion {
     // `at` is a positive whole number of ms, so appending six nines is its last ns.
-    return CachedVersion.of(ts, `${head}:${at}999999`, sidecar);
+    return new CachedVersion([ts, `${head}:${at}999999`, ...facts], undefined);
   }
 
   /**

@@ -9,7 +9,7 @@ import { type BPath, fromText } from "../../lib/fs/bpath.ts";
 import { quickStat } from "../../lib/fs/quick_stat.ts";
 import { initRuntime } from "../../lib/fs/runtime.ts";
 import { fstatFd, stampHead } from "../../lib/fs/stat.ts";
-import { CachedVersion } from "../../lib/store/cache.ts";
+import { CachedVersion, factsOf } from "../../lib/store/cache.ts";
 import { readCache, writeCache } from "../../lib/store/cache_file.ts";
 import { sidecarName } from "../../lib/store/layout.ts";
 import type { Sidecar } from "../../lib/store/sidecar.ts";
@@ -17,6 +17,7 @@ import { Versions } from "../../lib/snapshot/versions.ts";
 import { tempDir } from "../_helpers/helpers.ts";
 
 const SIDECAR: Sidecar = { schema: "backup_meta.v3", prior_kind: "none", run: 1 };
+const FACTS = factsOf(SIDECAR);
 
 /** Writes `path` as a run's writer does, and the stamp head it takes before closing. */
 function writeStamped(path: string): string {
@@ -38,7 +39,7 @@ test("Versions.writeCaches() caches committed entries; one changed after its com
   // Stamped by their writer (a worker), or not (lstat'ed when the caches are written).
   for (const name of ["kept", "changed"]) {
     const stamp = writeStamped(path(name));
-    versions.remember({ dir: d, name, ts: 7, sidecar: SIDECAR, stamp, at: Date.now() });
+    versions.remember({ dir: d, name, ts: 7, facts: FACTS, stamp, at: Date.now() });
   }
   for (const name of ["keptUnstamped", "changedUnstamped", "gone"]) {
     fs.writeFileSync(path(name), "{}");
@@ -46,7 +47,7 @@ test("Versions.writeCaches() caches committed entries; one changed after its com
       dir: d,
       name,
       ts: 7,
-      sidecar: SIDECAR,
+      facts: FACTS,
       stamp: undefined,
       at: Date.now(),
     });
@@ -79,7 +80,7 @@ test("Versions.writeCaches(): a sidecar replaced by another file of the same siz
   const versions = new Versions("snapyard", fromText(dir.join("store")));
   const path: BPath = fromText(dir.join(sidecarName("a", "snapyard", 7)));
   const stamp = writeStamped(path);
-  versions.remember({ dir: d, name: "a", ts: 7, sidecar: SIDECAR, stamp, at: Date.now() });
+  versions.remember({ dir: d, name: "a", ts: 7, facts: FACTS, stamp, at: Date.now() });
   // Replaced at once (same millisecond, same size): another inode.
   fs.writeFileSync(`${path}.new`, "{}");
   fs.renameSync(`${path}.new`, path);
@@ -103,7 +104,7 @@ test("Versions.writeCaches(): a cache read before its index was dropped keeps it
   for (const [i, d] of dirs.entries()) {
     const path = fromText(`${d}/${sidecarName(`new${i}`, "snapyard", 7)}`);
     const stamp = writeStamped(path);
-    versions.remember({ dir: d, name: `new${i}`, ts: 7, sidecar: SIDECAR, stamp, at: Date.now() });
+    versions.remember({ dir: d, name: `new${i}`, ts: 7, facts: FACTS, stamp, at: Date.now() });
   }
   // A cache another writer left in d1 after its index was read empty: not read again.
   writeCache(dirs[1]!, "snapyard", new Map([["stray", old]]));
@@ -125,7 +126,7 @@ test("Versions: a directory's cache is written once the run has left it and its 
   const commit = (d: BPath, name: string) => {
     const path = fromText(`${d}/${sidecarName(name, "snapyard", 7)}`);
     const stamp = writeStamped(path);
-    versions.remember({ dir: d, name, ts: 7, sidecar: SIDECAR, stamp, at: Date.now() });
+    versions.remember({ dir: d, name, ts: 7, facts: FACTS, stamp, at: Date.now() });
   };
   const cached = (d: BPath) => [...readCache(d, "snapyard").keys()].sort();
   versions.of(a).cache(); // read as the judgement reads it (empty)

@@ -3,11 +3,12 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { posix } from "node:path";
 import { test } from "node:test";
+import fc from "fast-check";
 import { fromText } from "../../lib/fs/bpath.ts";
-import { CachedVersion } from "../../lib/store/cache.ts";
+import { CachedVersion, factsOf, fileFacts, identityText } from "../../lib/store/cache.ts";
 import { readCache, writeCache } from "../../lib/store/cache_file.ts";
 import { cacheName } from "../../lib/store/layout.ts";
-import type { Sidecar } from "../../lib/store/sidecar.ts";
+import { buildFileSidecar, type Sidecar } from "../../lib/store/sidecar.ts";
 import { tempDir } from "../_helpers/helpers.ts";
 
 const FILE: Sidecar = {
@@ -95,7 +96,7 @@ test("CachedVersion.matches(): the same inode, size and mtime, and a ctime not l
   assert.equal(read.matches("11:20:30:40"), false, "another inode");
   assert.equal(read.matches("1:020:30:40"), false, "another head of the same length");
   // Committed at ms 1,700,000,000,123: any ctime up to that millisecond's last ns.
-  const committed = CachedVersion.committed(1, "10:20:30", 1_700_000_000_123, NONE);
+  const committed = CachedVersion.committed(1, "10:20:30", 1_700_000_000_123, factsOf(NONE));
   assert.equal(committed.stamp, "10:20:30:1700000000123999999");
   assert.equal(committed.matches("10:20:30:1700000000123999999"), true);
   assert.equal(committed.matches("10:20:30:1700000000123000000"), true);
@@ -103,4 +104,32 @@ test("CachedVersion.matches(): the same inode, size and mtime, and a ctime not l
   assert.equal(committed.matches("10:20:30:1700000000124000000"), false, "changed after it");
   assert.equal(committed.matches("10:20:30:17000000001240000000"), false, "a longer ctime");
   assert.equal(committed.matches("10:20:31:1700000000123000000"), false, "another mtime");
+});
+
+test("fileFacts() is factsOf() the sidecar buildFileSidecar() writes, in both schemas", () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        mode: fc.integer({ min: 0, max: 0o177777 }),
+        hash: fc.constant("b".repeat(64)),
+        size: fc.nat(),
+        mtimeMs: fc.nat(),
+        uid: fc.nat(),
+        gid: fc.nat(),
+        identity: fc.record({
+          dev: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String),
+          ino: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String),
+          mtime_ns: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }).map(String),
+          ctime_ns: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }).map(String),
+        }),
+      }),
+      fc.constantFrom("v2" as const, "v3" as const),
+      fc.nat(),
+      (f, schema, run) => {
+        const written = buildFileSidecar(f, schema, run, new Date(run), "new");
+        const text = identityText(f.identity);
+        assert.deepEqual(fileFacts({ ...f, identity: text }, schema, run), factsOf(written));
+      },
+    ),
+  );
 });

@@ -157,10 +157,17 @@ test("statxHasStamp() says yes exactly when CachedVersion.matches() the file's s
       const now = mix(then, other, k);
       // A stamp as read (the ctime seen), or as committed (a bound on it).
       const v = committed
-        ? CachedVersion.committed(1, `${then.ino}:${then.size}:${then.mtimeNs}`, RUN, {
-          schema: "backup_meta.v3",
-          prior_kind: "none",
-        })
+        ? CachedVersion.committed(1, `${then.ino}:${then.size}:${then.mtimeNs}`, RUN, [
+          3,
+          "none",
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+        ])
         : CachedVersion.of(1, stampText(then), { schema: "backup_meta.v3", prior_kind: "none" });
       putStatx(now);
       const yes = v.matches(stampText(now));
