@@ -72,9 +72,15 @@ test("staticClosure() of main.ts and the snapshot command holds none of the heav
 
 test("an unchanged snapshot reads no worker, tty or crypto member and loads no picomatch", async () => {
   await using dir = tempDir();
+  // More than 8 targets: a tree too big to copy in the calling thread (lib/pool/in_thread.ts).
   makeTree(dir.path, [
     { kind: "file", path: "tree/a.txt", content: "a" },
     { kind: "file", path: "tree/b.log", content: "b" },
+    ...Array.from({ length: 8 }, (_, i) => ({
+      kind: "file" as const,
+      path: `tree/c${i}.txt`,
+      content: "c",
+    })),
   ]);
   const args = ["snapshot", dir.join("tree"), "--store", dir.join("store"), "-q"];
   const first = await spied(args);

@@ -16,9 +16,17 @@ test("inThread() is true for snapshot and run of a small file only, false for ev
   assert.deepEqual(serving, ["snapshot", "run"]);
 });
 
-test("inThread() is false for snapshot and run of a directory (the sizing rule still applies)", async () => {
+test("inThread() looks into a directory: true for snapshot and run of a small one, false for more than 8 targets", async () => {
   await using dir = tempDir();
-  makeTree(dir.path, [{ kind: "dir", path: "d" }]);
-  const tree = [fromText(dir.join("d"))];
-  assert.deepEqual(COMMANDS.filter((c) => inThread(c, tree)), []);
+  makeTree(dir.path, [
+    { kind: "file", path: "small/f", content: "x" },
+    ...Array.from(
+      { length: 9 },
+      (_, i) => ({ kind: "file" as const, path: `big/f${i}`, content: "x" }),
+    ),
+  ]);
+  const small = [fromText(dir.join("small"))];
+  assert.deepEqual(COMMANDS.filter((c) => inThread(c, small)), ["snapshot", "run"]);
+  const big = [fromText(dir.join("big"))];
+  assert.deepEqual(COMMANDS.filter((c) => inThread(c, big)), []);
 });

@@ -25,14 +25,54 @@ test("servesInThread() takes at most 8 targets of files, symlinks and absent pat
   assert.equal(servesInThread(p(...files(7), "absent", "l")), false);
 });
 
-test("servesInThread() refuses a directory among the targets, even an empty one", async () => {
+test("servesInThread() looks into directories: their files count, snapyard's own names do not", async () => {
   await using dir = tempDir();
   makeTree(dir.path, [
     { kind: "file", path: "f", content: "x" },
-    { kind: "dir", path: "d" },
+    { kind: "dir", path: "empty" },
+    { kind: "file", path: "d/a", content: "x" },
+    { kind: "symlink", path: "d/l", target: "a" },
+    { kind: "file", path: "d/e/b", content: "x" },
+    // Entries beside their targets, a run record and a version cache: not targets.
+    { kind: "file", path: "d/.a.snapyard.1700000000000.bak", content: "x" },
+    { kind: "file", path: "d/.a.snapyard.1700000000000.bak.meta.json", content: "{}" },
+    ...Array.from(
+      { length: 6 },
+      (_, i) => ({ kind: "file" as const, path: `big/f${i}`, content: "x" }),
+    ),
+    // Two targets and four versions of each beside them: 18 names.
+    ...["x", "y"].flatMap((t) => [
+      { kind: "file" as const, path: `beside/${t}`, content: "x" },
+      ...[1, 2, 3, 4].flatMap((v) => [
+        { kind: "file" as const, path: `beside/.${t}.snapyard.170000000000${v}.bak`, content: "x" },
+        {
+          kind: "file" as const,
+          path: `beside/.${t}.snapyard.170000000000${v}.bak.meta.json`,
+          content: "{}",
+        },
+      ]),
+    ]),
   ]);
-  assert.equal(servesInThread([fromText(dir.join("f")), fromText(dir.join("d"))]), false);
-  assert.equal(servesInThread([fromText(dir.join("d"))]), false);
+  const p = (...names: string[]) => names.map((n) => fromText(dir.join(n)));
+  assert.equal(servesInThread(p("empty")), true);
+  assert.equal(servesInThread(p("d")), true, "3 targets below d");
+  assert.equal(servesInThread(p("f", "d", "empty")), true, "4 targets");
+  assert.equal(servesInThread(p("big")), true, "6 targets");
+  assert.equal(servesInThread(p("beside", "big")), true, "8 targets, 16 entry names");
+  assert.equal(servesInThread(p("d", "big")), false, "9 targets");
+  assert.equal(servesInThread(p("f", "big", "absent")), true, "8 targets");
+  assert.equal(servesInThread([fromText(dir.path)]), false, "10 targets below the top");
+});
+
+test("servesInThread() stops looking after 32 lstats: a deep chain of directories is not small", async () => {
+  await using dir = tempDir();
+  const chain = Array.from({ length: 40 }, (_, i) => `d${i}`);
+  makeTree(dir.path, [{ kind: "file", path: `${chain.join("/")}/f`, content: "x" }]);
+  const from = (i: number) => fromText(dir.join(chain.slice(0, i + 1).join("/")));
+  // From d<i>: 40 - i directories and the file to lstat.
+  assert.equal(servesInThread([from(0)]), false, "41 lstats");
+  assert.equal(servesInThread([from(9)]), true, "32 lstats");
+  assert.equal(servesInThread([from(8)]), false, "33 lstats");
 });
 
 test("servesInThread() takes at most 8 MiB of files between the targets; a symlink counts nothing", async () => {
