@@ -33,7 +33,7 @@ import { defaultPoolSize, WorkerPool, type WorkerSource } from "../pool/pool.ts"
 import { Reporter } from "../cli/report.ts";
 import type { BPath } from "../fs/bpath.ts";
 import { initRuntime } from "../fs/runtime.ts";
-import { knownSmall } from "./known_small.ts";
+import { lastRunsSize, type RunSize } from "./known_small.ts";
 
 type Handler = (ctx: CommandContext) => Promise<Outcome>;
 
@@ -114,22 +114,21 @@ export async function dispatch(
       throw e;
     }
   }
-  if (
-    workers.kind === "spawn" &&
-    runsInEngine(inv.command, () => staysHere(inv.command, inv.paths, inv.options))
-  ) {
-    return await runInEngine(entry, argv, workers.url, inv.options.workers ?? defaultPoolSize());
+  // On Deno: a snapshot its last runs show small stays here; one of unknown size (a first
+  // run, which copies every target) gets its pool's workers with the engine, their start
+  // overlapping the engine's (~0.05 s), not when it first asks for them.
+  let size: RunSize | undefined;
+  const here = () => {
+    if (inThread(inv.command, inv.paths)) return true;
+    if (inv.command !== "snapshot") return false;
+    size = lastRunsSize(inv.paths, inv.options.tag, inv.options.store);
+    return size === "small";
+  };
+  if (workers.kind === "spawn" && runsInEngine(inv.command, here)) {
+    const n = inv.options.workers ?? defaultPoolSize();
+    return await runInEngine(entry, argv, workers.url, n, size === "unknown");
   }
   return await execute(inv.command, inv.paths, inv.argv, inv.options, workers);
-}
-
-/**
- * Whether `command` runs in this thread rather than Deno's engine worker: its pool serves
- * in this thread, or it is a snapshot its PATHs' last runs show to be small.
- */
-function staysHere(command: CommandName, paths: readonly BPath[], options: Options): boolean {
-  return inThread(command, paths) ||
-    (command === "snapshot" && knownSmall(paths, options.tag, options.store));
 }
 
 /** What `command` does with `--store`: snapshots create it; dry runs only read. */

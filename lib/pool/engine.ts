@@ -80,7 +80,8 @@ export function runsInEngine(command: CommandName, knownSmall: () => boolean): b
 
 /**
  * Runs `argv` in the engine worker, module `entry` (main.ts, which calls `serveEngine`
- * off the main thread), with `workers` pool workers of module `workerUrl` beside it.
+ * off the main thread), with `workers` pool workers of module `workerUrl` beside it,
+ * started right after the engine when `atOnce`, else when it first asks for them.
  * An engine that ends without posting an outcome (out of memory, killed) is an internal
  * error.
  */
@@ -89,9 +90,10 @@ export function runInEngine(
   argv: string[],
   workerUrl: URL,
   workers: number,
+  atOnce: boolean,
 ): Promise<Outcome> {
-  // The engine first, the pool's workers only when it asks (Deno blocks the starting
-  // thread ~40 ms for each worker's isolate set-up).
+  // The engine first, then the pool's workers (Deno blocks the starting thread ~40 ms for
+  // each worker's isolate set-up, while the engine starts on its own thread).
   const { MessageChannel, Worker } = threads();
   const channels = Array.from({ length: workers }, () => new MessageChannel());
   const poolPorts = channels.map((c) => c.port2);
@@ -115,6 +117,7 @@ export function runInEngine(
       w.on("exit", (code: number) => died(new Error(`worker exited with code ${code}`)));
     });
   };
+  if (atOnce) startPool();
   return new Promise<Outcome>((resolve) => {
     const end = (outcome: Outcome) => {
       if (done) return;

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { posix } from "node:path";
 import { test } from "node:test";
-import { KNOWN_SMALL_TARGETS, knownSmall } from "../../lib/commands/known_small.ts";
+import { KNOWN_SMALL_TARGETS, lastRunsSize } from "../../lib/commands/known_small.ts";
 import { fromText } from "../../lib/fs/bpath.ts";
 import { lastRunTargets } from "../../lib/store/runs.ts";
 import { makeTree, tempDir } from "../_helpers/helpers.ts";
@@ -24,18 +24,21 @@ test("lastRunTargets() is the newest record naming the PATH, undefined without o
   assert.equal(at(tree), 12, "another tag's record does not count");
 });
 
-test("knownSmall() is false for a first run and for last runs above the bound, true below it", async () => {
+test("lastRunsSize() is unknown for a first run, large above the bound, small at or below it", async () => {
   await using dir = tempDir();
   makeTree(dir.path, [{ kind: "dir", path: "a" }, { kind: "file", path: "f", content: "x" }]);
   const a = dir.join("a");
   const f = dir.join("f");
   const store = dir.join("store");
   const paths = [fromText(a), fromText(f)];
-  const small = () => knownSmall(paths, "snapyard", fromText(store));
+  const size = () => lastRunsSize(paths, "snapyard", fromText(store));
+  assert.equal(size(), "unknown", "no run yet");
   writeRecord(posix.join(store, a), recordOf(1_000, [a], { targets: 10 }));
-  assert.equal(small(), false, "f has no run yet");
+  assert.equal(size(), "unknown", "f has no run yet");
   writeRecord(posix.join(store, dir.path), recordOf(1_000, [f], { targets: 1 }));
-  assert.equal(small(), true);
-  writeRecord(posix.join(store, a), recordOf(2_000, [a], { targets: KNOWN_SMALL_TARGETS }));
-  assert.equal(small(), false, "10 + the bound is above it");
+  assert.equal(size(), "small");
+  writeRecord(posix.join(store, a), recordOf(2_000, [a], { targets: KNOWN_SMALL_TARGETS - 1 }));
+  assert.equal(size(), "small", "the bound itself is small");
+  writeRecord(posix.join(store, a), recordOf(3_000, [a], { targets: KNOWN_SMALL_TARGETS }));
+  assert.equal(size(), "large", "1 + the bound is above it");
 });
