@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromText } from "../../lib/fs/bpath.ts";
 import { servesInThread } from "../../lib/pool/in_thread.ts";
+import { cacheName, runRecordName } from "../../lib/store/layout.ts";
 import { makeTree, tempDir } from "../_helpers/helpers.ts";
 
 const MiB = 1 << 20;
@@ -33,14 +34,17 @@ test("servesInThread() looks into directories: their files count, snapyard's own
     { kind: "file", path: "d/a", content: "x" },
     { kind: "symlink", path: "d/l", target: "a" },
     { kind: "file", path: "d/e/b", content: "x" },
-    // Entries beside their targets, a run record and a version cache: not targets.
+    // An entry beside its target: not a target.
     { kind: "file", path: "d/.a.snapyard.1700000000000.bak", content: "x" },
     { kind: "file", path: "d/.a.snapyard.1700000000000.bak.meta.json", content: "{}" },
     ...Array.from(
       { length: 6 },
       (_, i) => ({ kind: "file" as const, path: `big/f${i}`, content: "x" }),
     ),
-    // Two targets and four versions of each beside them: 18 names.
+    // Two targets, four versions of each, a run record and a version cache beside them:
+    // 20 names, 2 targets.
+    { kind: "file", path: `beside/${runRecordName("snapyard", 1700000000004)}`, content: "{}" },
+    { kind: "file", path: `beside/${cacheName("snapyard")}`, content: "{}" },
     ...["x", "y"].flatMap((t) => [
       { kind: "file" as const, path: `beside/${t}`, content: "x" },
       ...[1, 2, 3, 4].flatMap((v) => [
@@ -58,7 +62,7 @@ test("servesInThread() looks into directories: their files count, snapyard's own
   assert.equal(servesInThread(p("d")), true, "3 targets below d");
   assert.equal(servesInThread(p("f", "d", "empty")), true, "4 targets");
   assert.equal(servesInThread(p("big")), true, "6 targets");
-  assert.equal(servesInThread(p("beside", "big")), true, "8 targets, 16 entry names");
+  assert.equal(servesInThread(p("beside", "big")), true, "8 targets, 18 names of snapyard's own");
   assert.equal(servesInThread(p("d", "big")), false, "9 targets");
   assert.equal(servesInThread(p("f", "big", "absent")), true, "8 targets");
   assert.equal(servesInThread([fromText(dir.path)]), false, "10 targets below the top");

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import type { FdStat } from "../../lib/fs/stat.ts";
 import { stampText } from "../../lib/fs/stat.ts";
 import { statxView } from "../../lib/fs/statx.ts";
-import { CachedVersion } from "../../lib/store/cache.ts";
+import { CachedVersion, factsOf } from "../../lib/store/cache.ts";
 import { fileRowIn } from "../../lib/store/cache_file.ts";
 import { changeReason } from "../../lib/store/identity.ts";
 import { statxHasStamp, statxIsFileOf, statxIsUnchangedFile } from "../../lib/store/statx_judge.ts";
@@ -157,17 +157,12 @@ test("statxHasStamp() says yes exactly when CachedVersion.matches() the file's s
       const now = mix(then, other, k);
       // A stamp as read (the ctime seen), or as committed (a bound on it).
       const v = committed
-        ? CachedVersion.committed(1, `${then.ino}:${then.size}:${then.mtimeNs}`, RUN, [
-          3,
-          "none",
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-        ])
+        ? CachedVersion.committed(
+          1,
+          `${then.ino}:${then.size}:${then.mtimeNs}`,
+          RUN,
+          factsOf({ schema: "backup_meta.v3", prior_kind: "none" }),
+        )
         : CachedVersion.of(1, stampText(then), { schema: "backup_meta.v3", prior_kind: "none" });
       putStatx(now);
       const yes = v.matches(stampText(now));
