@@ -6,6 +6,7 @@ import { parseCommandLine, processEnv } from "./lib/cli/parse.ts";
 import { dispatch, reportFailure, type Threads } from "./lib/commands/dispatch.ts";
 import { EXIT_CODES, type Outcome } from "./lib/errors.ts";
 import { isEngineThread, serveEngine } from "./lib/pool/engine.ts";
+import { proc } from "./lib/fs/sys.ts";
 
 // Relative to this file: in a compiled binary every bundled module has this file's URL.
 const ENTRY = new URL(import.meta.url);
@@ -22,4 +23,4 @@ async function main(argv: string[], workers: Threads["workers"]): Promise<Outcom
 }
 
 if (isEngineThread()) await serveEngine(main);
-else process.exitCode = EXIT_CODES[await main(process.argv.slice(2), SPAWN)];
+else proc.setExitCode(EXIT_CODES[await main(proc.args(), SPAWN)]);

@@ -18,7 +18,7 @@
  * (exit 60), unless a run covered each PATH then (lib/store/covering.ts: an empty tree);
  * errors make it partial (exit 3); differences do not change the exit code.
  */
-import * as fs from "node:fs";
+import { fs } from "./fs/sys.ts";
 import { type BPath, fsPath, toText } from "./fs/bpath.ts";
 import { type Outcome, reasonOf } from "./errors.ts";
 import type { DiffSide, DiffSummaryEvent, Emit } from "./events.ts";

@@ -6,7 +6,7 @@
  * Also the identity shortcut: a live file whose stat identity equals its entry's
  * (lib/store/identity.ts) holds the recorded bytes, so it is not read.
  */
-import * as fs from "node:fs";
+import { fs } from "./fs/sys.ts";
 import { type BPath, fromBytes, fromText, fsPath, toText } from "./fs/bpath.ts";
 import { lstatPath, type PathStat } from "./fs/stat.ts";
 import { errnoOf, SnapyardError } from "./errors.ts";

@@ -7,7 +7,7 @@
  * so "complete" means the pair is there and the sidecar is valid, not that the bytes
  * are intact.
  */
-import * as fs from "node:fs";
+import { fs } from "./fs/sys.ts";
 import { type BPath, fromText, fsPath } from "./fs/bpath.ts";
 import type { TargetScan } from "./store/entries.ts";
 import { readSidecarFile } from "./store/sidecar_reader.ts";

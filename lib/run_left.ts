@@ -10,7 +10,7 @@
  * targets again, with the snapshot's excludes and its store left out, and returns the paths
  * neither named.
  */
-import * as fs from "node:fs";
+import { fs } from "./fs/sys.ts";
 import { type BPath, fsPath, toText } from "./fs/bpath.ts";
 import type { Emit } from "./events.ts";
 import { Excludes } from "./snapshot/exclude.ts";

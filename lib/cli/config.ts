@@ -5,7 +5,7 @@
  * value is a string, number, boolean or list of strings; `jobs` is a map of job names to objects
  * of the same option keys plus `paths` (absolute PATHs) and `schedule` (a hint for packaging).
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { posix } from "node:path";
 import { errnoOf, reasonOf, usage } from "../errors.ts";
 import { SPEC } from "./options.ts";

@@ -23,6 +23,7 @@ import {
   type Options,
 } from "./options.ts";
 import { parseAt, parseDuration, parseLockTimeout, parseWhole } from "./values.ts";
+import { proc } from "../fs/sys.ts";
 
 export { parseDuration };
 export { type CommandName, COMMANDS, type Options } from "./options.ts";
@@ -42,8 +43,11 @@ export type Invocation =
     options: Options;
   };
 
+/** `posix.resolve` of one path, whose `process.cwd()` costs Deno's start ~25 ms (lib/fs/sys.ts). */
 function absolute(p: string): BPath {
-  return posix.resolve(fromText(p));
+  const b = fromText(p);
+  const n = posix.normalize(b.startsWith("/") ? b : `${fromText(proc.cwd())}/${b}`);
+  return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
 }
 
 /**

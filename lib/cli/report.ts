@@ -9,7 +9,7 @@
  * clean; any other output clears it first. Stdout is buffered and flushed in large
  * writes.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { type Event, SCHEMA, type SummaryEvent } from "../events.ts";
 import { progressText, textOf } from "./event_text.ts";
 import { errnoOf } from "../errors.ts";

@@ -6,7 +6,7 @@
  * (lib/snapshot/exclude.ts), check each NAME is one name. Everything here is a usage error
  * (exit 2), found before any lock or store work.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { reasonOf, usage } from "../errors.ts";
 import { checkPattern } from "../snapshot/exclude.ts";
 import type { Raw } from "./config.ts";

@@ -11,6 +11,7 @@ import { posix } from "node:path";
 import { usage } from "../errors.ts";
 import { type Config, type Raw, readConfig } from "./config.ts";
 import { ALLOWED, type CommandName, GLOBAL } from "./options.ts";
+import { proc } from "../fs/sys.ts";
 
 /** What a command line runs in: environment variables and the system-wide config path. */
 export interface CliEnv {
@@ -27,7 +28,7 @@ export const SYSTEM_CONFIG = "/etc/snapyard.json";
 
 /** The process's environment, as main.ts passes it. */
 export function processEnv(): CliEnv {
-  return { vars: process.env, systemConfig: SYSTEM_CONFIG };
+  return { vars: proc.env(), systemConfig: SYSTEM_CONFIG };
 }
 
 /** A command's option values, layered, and the job's PATHs (when a job was named). */

@@ -3,7 +3,7 @@
  * sizes and modes, nested directories, relative/absolute/dangling symlinks, a FIFO
  * that must be skipped), snapshots it into a store beside it, and lists the result.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import * as os from "node:os";
 import { posix } from "node:path";
 import { listCommand } from "./list.ts";

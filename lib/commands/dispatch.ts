@@ -9,7 +9,7 @@
  * An error that ends the invocation is reported once, by `reportFailure`: on stderr, and
  * under `--json` as a last `error` event too.
  */
-import { writeSync } from "node:fs";
+import { fs } from "../fs/sys.ts";
 import {
   type CliEnv,
   type CommandName,
@@ -92,13 +92,13 @@ export async function dispatch(
   threads: Threads,
 ): Promise<Outcome> {
   if (inv.kind === "version") {
-    writeSync(1, `snapyard ${VERSION}\n`);
+    fs.writeSync(1, `snapyard ${VERSION}\n`);
     return "OK";
   }
   if (inv.kind === "help") {
     // The texts are loaded only to be printed (Bun: ~10 ms to evaluate).
     const { helpText } = await import("../cli/help.ts");
-    writeSync(1, helpText(inv.command) + "\n");
+    fs.writeSync(1, helpText(inv.command) + "\n");
     return "OK";
   }
   const { entry, workers } = threads;
@@ -154,7 +154,7 @@ export function reportFailure(
     : `internal error: ${e instanceof Error ? e.message : String(e)}`;
   // A bug of ours: its stack on stderr, for the report.
   const stack = !known && e instanceof Error ? e.stack : undefined;
-  writeSync(2, `snapyard: ${stack === undefined ? message : `internal error: ${stack}`}\n`);
+  fs.writeSync(2, `snapyard: ${stack === undefined ? message : `internal error: ${stack}`}\n`);
   const json = jsonOf(argv, env);
   if (json.wanted) {
     const event: ErrorEvent = {
@@ -165,7 +165,7 @@ export function reportFailure(
       exit: EXIT_CODES[code],
       schema: SCHEMA,
     };
-    writeSync(1, JSON.stringify(event) + "\n");
+    fs.writeSync(1, JSON.stringify(event) + "\n");
   }
   return code;
 }

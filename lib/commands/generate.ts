@@ -5,7 +5,7 @@
  * lib/cli/completions.ts), then written atomically (one that fails is an error event, exit 3);
  * the summary names what was written. A completion for `-` goes alone to stdout: no summary.
  */
-import { writeSync } from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { posix } from "node:path";
 import { atomicWriteFile } from "../fs/atomic_write.ts";
 import { bashCompletion, fishCompletion, zshCompletion } from "../cli/completions.ts";
@@ -31,7 +31,7 @@ export function generateCommand(ctx: CommandContext): Promise<Outcome> {
     const { render, inDir } = RENDER[key as keyof Generate];
     const text = render();
     if (where === "-") {
-      writeSync(1, text);
+      fs.writeSync(1, text);
       toStdout = true;
       continue;
     }

@@ -8,9 +8,8 @@
  * fsync) with mode 0644 for node_exporter. A failure to write is reported on stderr and leaves
  * the command's exit code alone: the stale `snapyard_last_run_timestamp_seconds` shows it.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { posix } from "node:path";
-import { writeSync } from "node:fs";
 import type { CommandName, SummaryEvent } from "../events.ts";
 import type { Options } from "../cli/options.ts";
 import { errnoOf, EXIT_CODES, type Outcome, reasonOf, SnapyardError } from "../errors.ts";
@@ -102,7 +101,7 @@ export async function recordMetrics(file: BPath, facts: RunFacts): Promise<void>
     const text = e instanceof SnapyardError
       ? e.message
       : `Cannot write metrics "${toText(file)}": ${reasonOf(e)}`;
-    writeSync(2, `snapyard: ${text}\n`);
+    fs.writeSync(2, `snapyard: ${text}\n`);
   }
 }
 

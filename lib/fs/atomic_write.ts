@@ -8,7 +8,7 @@
  * temp → write → fsync → rename, with the directory fsync left to the caller.
  * Open, write, rename and unlink go through the `Io` seam (lib/fs/io.ts).
  */
-import * as fs from "node:fs";
+import { fs } from "./sys.ts";
 import type { BPath } from "./bpath.ts";
 import { type Io, realIo, removeLeftover } from "./io.ts";
 import { tempName } from "../store/layout.ts";

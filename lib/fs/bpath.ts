@@ -10,7 +10,7 @@
  * case) pass through unchanged.
  */
 import { Buffer } from "node:buffer";
-import * as fs from "node:fs";
+import { fs } from "./sys.ts";
 
 /** A path as a byte string (one char per byte). */
 export type BPath = string;

@@ -11,7 +11,7 @@
  */
 import type { Hash } from "node:crypto";
 import type { Buffer } from "node:buffer";
-import * as fs from "node:fs";
+import { fs } from "./sys.ts";
 import { type BPath, fsPath } from "./bpath.ts";
 import { errnoOf, FailureError } from "../errors.ts";
 

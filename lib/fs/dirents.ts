@@ -14,7 +14,7 @@
  * lib/fs/runtime.ts binds getdents64 and installs this listing into lib/fs/bpath.ts.
  */
 import { Buffer } from "node:buffer";
-import * as fs from "node:fs";
+import { fs } from "./sys.ts";
 import {
   type BPath,
   type DirEntry,

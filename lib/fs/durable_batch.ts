@@ -15,7 +15,7 @@
  *    call, making the changes durable.
  * Steps 1 and 3 do nothing when not durable (`--no-fsync`). Nothing here throws.
  */
-import * as fs from "node:fs";
+import { fs } from "./sys.ts";
 import { type BPath, fsPath } from "./bpath.ts";
 import { errnoOf } from "../errors.ts";
 import type { Io } from "./io.ts";

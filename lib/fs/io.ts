@@ -10,7 +10,7 @@
  * named below. The workers' payload copy loop (lib/snapshot/payload.ts) stays off the
  * seam: it is the hot path, and the strace tests cover it.
  */
-import * as fs from "node:fs";
+import { fs } from "./sys.ts";
 import { type BPath, fsPath, toText } from "./bpath.ts";
 import { errnoOf } from "../errors.ts";
 import { syncFilesystem } from "./runtime.ts";

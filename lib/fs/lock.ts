@@ -10,7 +10,7 @@
  * the flock is the lock. The kernel drops the lock when the process dies, so a crash
  * never leaves it stuck.
  */
-import * as fs from "node:fs";
+import { fs, proc } from "./sys.ts";
 import { posix } from "node:path";
 import { type BPath, fsPath, toText } from "./bpath.ts";
 import { errnoOf, reasonOf, SnapyardError } from "../errors.ts";
@@ -21,7 +21,7 @@ const POLL_MS = 25;
 /** The lock file used when `--lock` is not given (documented in `--help`). */
 export function defaultLockPath(store: BPath | undefined): BPath {
   if (store !== undefined) return posix.join(store, ".snapyard.lock");
-  const uid = process.getuid?.() ?? -1;
+  const uid = proc.uid();
   if (uid === 0) return "/run/lock/snapyard.lock";
   return posix.join(process.getBuiltinModule("node:os").tmpdir(), `snapyard-${uid}.lock`);
 }
@@ -89,7 +89,7 @@ export async function acquireLock(path: BPath, timeoutMs: number): Promise<HeldL
 
 /** Writes this process as the holder into the lock file `fd`, which it holds. */
 function recordHolder(fd: number): void {
-  const text = JSON.stringify({ pid: process.pid, since: Date.now() }) + "\n";
+  const text = JSON.stringify({ pid: proc.pid(), since: Date.now() }) + "\n";
   fs.ftruncateSync(fd, 0);
   try {
     // At the file offset, 0 (nothing has moved it): write(2), not pwrite(2).

@@ -6,7 +6,7 @@
  * a byte order mark included.
  */
 import { Buffer } from "node:buffer";
-import * as fs from "node:fs";
+import { fs } from "./sys.ts";
 import { type BPath, fsPath } from "./bpath.ts";
 
 let buf = Buffer.alloc(64 * 1024);

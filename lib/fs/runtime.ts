@@ -15,10 +15,11 @@
  *   (lib/fs/dirents.ts), ~2.5× faster. Bun's native reader is as fast as that; Bun keeps it.
  */
 import { Buffer } from "node:buffer";
-import * as fs from "node:fs";
+import { fs } from "./sys.ts";
 import { type BPath, fsPath, hasReplacementChar, useListing } from "./bpath.ts";
 import { getdentsListing } from "./dirents.ts";
 import { errnoError } from "./errno.ts";
+import { type DenoLibc, denoLibc } from "./deno_libc.ts";
 
 interface DenoFfi {
   dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): {
@@ -83,41 +84,41 @@ export interface Libc {
   statxAt?: (dirfd: number, name: Uint8Array, out: Uint8Array) => number;
 }
 
-let libc: Libc | null | undefined;
+/** Deno's bindings, on the handle lib/fs/deno_libc.ts bound when it loaded. */
+function denoBindings(s: DenoLibc): Libc {
+  const emptyPath = new Uint8Array(1);
+  return {
+    statxFd: (fd, out) => s.statx(fd, emptyPath, AT_EMPTY_PATH, STATX_BASIC_STATS, out),
+    statxPath: (path, out) => s.statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, out),
+    statxAt: (dirfd, name, out) =>
+      s.statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, out),
+    syncfs: (fd) => s.syncfs(fd),
+    flock: (fd, op) => s.flock(fd, op),
+    errno: () => s.errno(),
+    addressOf: (b) => s.addressOf(b),
+  };
+}
+
+/** On Deno, bound from the start (lib/fs/deno_fs.ts's fds are libc's own). */
+let libc: Libc | null | undefined = isDeno && denoLibc !== null
+  ? denoBindings(denoLibc)
+  : undefined;
+let loaded = false;
 
 /**
- * The libc bindings: undefined before `initRuntime`, null where there is no FFI. For the
- * modules that call libc themselves (lib/fs/stat.ts); the FFI is loaded only here.
+ * The libc bindings: undefined before `initRuntime` (on Deno, bound from the start), null
+ * where there is no FFI. For the modules that call libc themselves (lib/fs/stat.ts).
  */
 export function libcHandle(): Libc | null | undefined {
   return libc;
 }
 
 async function loadLibc(): Promise<Libc | null> {
-  if (libc !== undefined) return libc;
+  if (loaded) return libc ?? null;
+  loaded = true;
   try {
-    if (isDeno) {
+    if (isDeno && denoLibc !== null) {
       const D = (globalThis as unknown as { Deno: DenoFfi }).Deno;
-      const lib = D.dlopen("libc.so.6", {
-        syncfs: { parameters: ["i32"], result: "i32" },
-        flock: { parameters: ["i32", "i32"], result: "i32" },
-        __errno_location: { parameters: [], result: "pointer" },
-        statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
-      });
-      const s = lib.symbols;
-      const emptyPath = new Uint8Array(1);
-      libc = {
-        statxFd: (fd, out) =>
-          s.statx!(fd, emptyPath, AT_EMPTY_PATH, STATX_BASIC_STATS, out) as number,
-        statxPath: (path, out) =>
-          s.statx!(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, out) as number,
-        statxAt: (dirfd, name, out) =>
-          s.statx!(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, out) as number,
-        syncfs: (fd) => s.syncfs!(fd) as number,
-        flock: (fd, op) => s.flock!(fd, op) as number,
-        errno: () => new D.UnsafePointerView(s.__errno_location!()).getInt32(0),
-        addressOf: (b) => BigInt(D.UnsafePointer.value(D.UnsafePointer.of(b))),
-      };
       useGetdents(() => {
         const g = D.dlopen("libc.so.6", {
           getdents64: { parameters: ["i32", "buffer", "usize"], result: "i32" },
@@ -155,7 +156,7 @@ async function loadLibc(): Promise<Libc | null> {
     // No FFI (no permission, no glibc): callers fall back or report it.
     libc = null;
   }
-  return libc;
+  return libc ?? null;
 }
 
 /**

@@ -5,7 +5,8 @@
  * lstat does (its bigint lstat costs ~3× the call, once per target of an unchanged run).
  * Elsewhere, or before the handle is loaded, they read `node:fs` bigint stats.
  */
-import * as fs from "node:fs";
+import type { BigIntStats, Stats } from "node:fs";
+import { fs } from "./sys.ts";
 import { type BPath, fsPath } from "./bpath.ts";
 import { errnoError } from "./errno.ts";
 import { libcHandle } from "./runtime.ts";
@@ -36,10 +37,10 @@ export interface FdStat {
   uid: number;
   gid: number;
   size: number;
-  /** The device, encoded as glibc's makedev() (as `fs.Stats.dev`). */
+  /** The device, encoded as glibc's makedev() (as `Stats.dev`). */
   dev: bigint;
   ino: bigint;
-  /** Whole milliseconds, as `fs.BigIntStats.mtimeMs`. */
+  /** Whole milliseconds, as `BigIntStats.mtimeMs`. */
   mtimeMs: number;
   mtimeNs: bigint;
   ctimeNs: bigint;
@@ -57,7 +58,7 @@ export function fstatFd(fd: number): FdStat {
 }
 
 /** The FdStat of `node:fs` bigint stats (the path without FFI). */
-function fromNodeStats(st: fs.BigIntStats): FdStat {
+function fromNodeStats(st: BigIntStats): FdStat {
   return {
     isFile: st.isFile(),
     mode: Number(st.mode),
@@ -137,7 +138,7 @@ export function stampHead(st: Pick<FdStat, "ino" | "size" | "mtimeNs">): string 
  * goes): undefined when it does not exist or cannot be looked at; whoever works on the
  * path itself reports why.
  */
-export function lstatQuiet(path: BPath): fs.Stats | undefined {
+export function lstatQuiet(path: BPath): Stats | undefined {
   try {
     return fs.lstatSync(fsPath(path), { throwIfNoEntry: false });
   } catch (_e) {

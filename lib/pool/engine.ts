@@ -9,7 +9,7 @@
  * outcome the engine posts. On the engine thread (`serveEngine`): adopt the ports, turn death reports into
  * `WorkerDeaths`, run the command, post its outcome.
  */
-import { writeSync } from "node:fs";
+import { fs } from "../fs/sys.ts";
 import type { MessagePort, Worker } from "node:worker_threads";
 import type { CommandName } from "../cli/parse.ts";
 import type { ErrorCode } from "../errors.ts";
@@ -130,7 +130,7 @@ export function runInEngine(
       else end(m);
     });
     engine.on("error", (e: Error) => {
-      writeSync(2, `snapyard: internal error: ${e.stack ?? e.message}\n`);
+      fs.writeSync(2, `snapyard: internal error: ${e.stack ?? e.message}\n`);
       end("INTERNAL");
     });
     engine.on("exit", () => end("INTERNAL"));

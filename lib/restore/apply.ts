@@ -22,7 +22,8 @@
  * Steps 2–4 are a durable batch (lib/fs/durable_batch.ts); opens, writes, renames and
  * unlinks go through the `Io` seam (lib/fs/io.ts).
  */
-import * as fs from "node:fs";
+import type { Stats } from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { posix } from "node:path";
 import { type BPath, fromText, fsPath, toText } from "../fs/bpath.ts";
 import { type Io, removeLeftover } from "../fs/io.ts";
@@ -153,7 +154,7 @@ export function applyRestore(items: readonly PlanItem[], opts: ApplyOptions): Ap
 function makeParents(dir: BPath, created: BPath[]): void {
   const missing: BPath[] = [];
   for (let d = dir;; d = posix.dirname(d)) {
-    let st: fs.Stats;
+    let st: Stats;
     try {
       st = fs.statSync(fsPath(d));
     } catch (e) {

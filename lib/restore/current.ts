@@ -9,7 +9,8 @@
  * regular file of the payload's size, mode and owner may be identical, and only its
  * hash can tell (the plan's hashing pass).
  */
-import * as fs from "node:fs";
+import type { Stats } from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { type BPath, fromBytes, fromText, fsPath } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { permissionBits, type Sidecar } from "../store/sidecar.ts";
@@ -52,7 +53,7 @@ export function currentState(
   payloadBytes: number,
   asRoot: boolean,
 ): Current {
-  let cur: fs.Stats | undefined;
+  let cur: Stats | undefined;
   try {
     cur = fs.lstatSync(fsPath(target));
   } catch (e) {
@@ -83,7 +84,7 @@ export function currentState(
 }
 
 /** Whether the recorded owner (if any) matches; only root restores owners. */
-function sameOwner(cur: fs.Stats, s: Sidecar, asRoot: boolean): boolean {
+function sameOwner(cur: Stats, s: Sidecar, asRoot: boolean): boolean {
   if (!asRoot) return true;
   return (s.uid === undefined || s.uid === cur.uid) && (s.gid === undefined || s.gid === cur.gid);
 }

@@ -17,7 +17,7 @@
  * missing, INTEGRITY (exit 71) otherwise. The entry chosen is never replaced by another
  * one: a broken entry is a problem, not a reason to fall back.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { posix } from "node:path";
 import { type BPath, fsPath, hasReplacementChar } from "../fs/bpath.ts";
 import { type EntryRef, scanTarget, type TargetScan } from "../store/entries.ts";

@@ -33,6 +33,7 @@ import { applyRestore } from "./apply.ts";
 import { type PlanItem, planRestore, type Problem } from "./plan.ts";
 import type { SchemaChoice } from "../store/sidecar.ts";
 import { snapshotTargets, warnIncomplete } from "./bracket.ts";
+import { proc } from "../fs/sys.ts";
 
 /** What to restore and how. */
 export interface RestoreOptions {
@@ -89,7 +90,7 @@ const SEVERITY: Problem["code"][] = ["INTEGRITY", "BACKUP_MISSING", "RESTORE_FAI
 /** Runs a restore; every problem and target is emitted on `opts.emit`. */
 export async function restore(opts: RestoreOptions): Promise<RestoreSummary> {
   const emit = opts.emit;
-  const asRoot = process.getuid?.() === 0;
+  const asRoot = proc.uid() === 0;
   const sum: RestoreSummary = {
     outcome: "OK",
     dryRun: opts.dryRun,

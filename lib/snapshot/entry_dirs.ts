@@ -4,7 +4,7 @@
  * written into it (an unchanged target only reads it: `of`, then `ready` before a write).
  * A name whose entry names would be too long fails in `of`, before any payload exists.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { entryDir, longestEntryName, NAME_MAX } from "../store/layout.ts";

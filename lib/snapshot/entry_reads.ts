@@ -3,7 +3,7 @@
  * a target's newest entry is not in the version cache or the target is not as recorded: a
  * sidecar with the stamp of the very file read, and a target's state now.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { type BPath, fromBytes, fsPath } from "../fs/bpath.ts";
 import { readTextFd } from "../fs/read_text.ts";
 import { fstatFd, lstatPath, stampText } from "../fs/stat.ts";

@@ -7,7 +7,7 @@
  * (lib/snapshot/commit.ts).
  * If the sidecar temp cannot be written, the payload is removed: no orphan is left.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
 import { realIo } from "../fs/io.ts";

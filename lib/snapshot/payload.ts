@@ -20,7 +20,7 @@
  * FUSE filesystems), the thread falls back to buffered writes for the rest of the run.
  */
 import type { Buffer } from "node:buffer";
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { posix } from "node:path";
 import { type BPath, fsPath, readNames, toText } from "../fs/bpath.ts";
 import { errnoOf, FailureError, reasonOf } from "../errors.ts";

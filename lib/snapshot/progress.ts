@@ -10,7 +10,7 @@
  * progress line is drawn), `done` per outcome; an event at most every `intervalMs`, and a last
  * one at `finish`.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
 import type { Emit } from "../events.ts";

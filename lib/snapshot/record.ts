@@ -9,7 +9,7 @@
  * `--no-fsync` skips the flushes. A record that cannot be written is returned as a
  * failure (the entries stay: they are versions without a run).
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { type BPath, fsPath } from "../fs/bpath.ts";
 import { lstatQuiet } from "../fs/stat.ts";
 import { errnoOf, reasonOf } from "../errors.ts";

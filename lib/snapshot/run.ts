@@ -24,7 +24,7 @@
  * Each target's outcome is emitted as an event (lib/events.ts): saved, skipped, or an
  * error with its path and reason; the rest is committed.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { baseName, type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { reasonOf } from "../errors.ts";
 import type { Emit, WarningEvent } from "../events.ts";

@@ -8,7 +8,8 @@
  * sidecar temp. For an absent target: create the tombstone, stage the entry. A failure
  * fails that target alone, with its reason (an unwritable directory is named).
  */
-import * as fs from "node:fs";
+import type { Stats } from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { type BPath, fromBytes, fsPath, isUtf8, toText } from "../fs/bpath.ts";
 import { errnoOf, failureCodeOf, failureReason, reasonOf } from "../errors.ts";
 import { handlesNonUtf8Names } from "../fs/runtime.ts";
@@ -30,7 +31,7 @@ export interface SmallTarget {
 export function snapshotSymlink(staging: Staging, t: SmallTarget): void {
   const { path } = t;
   let text: BPath;
-  let st: fs.Stats;
+  let st: Stats;
   try {
     st = fs.lstatSync(fsPath(path));
     if (!st.isSymbolicLink()) {

@@ -11,7 +11,8 @@
  * `--one-file-system`) a directory on another device than its PATH. A directory PATH
  * that yields no target at all is reported as `empty`.
  */
-import * as fs from "node:fs";
+import type { Stats } from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { posix } from "node:path";
 import {
   type BPath,
@@ -73,7 +74,7 @@ export function* walkTargets(paths: readonly BPath[], opts: WalkOptions): Genera
       yield { kind: "skip", path: root, reason: "is a snapyard entry, not a target" };
       continue;
     }
-    let st: fs.Stats;
+    let st: Stats;
     try {
       st = fs.lstatSync(fsPath(root));
     } catch (e) {
@@ -172,7 +173,7 @@ function* readOne(frame: Frame, opts: WalkOptions): Generator<WalkItem> {
       : d.isFIFO() || d.isSocket() || d.isBlockDevice() || d.isCharacterDevice()
       ? "special"
       : "unknown";
-    let st: fs.Stats | undefined;
+    let st: Stats | undefined;
     const dirStat = kind === "dir" && (opts.skipDirs.size > 0 || opts.oneFileSystem === true);
     if (kind === "unknown" || kind === "special" || dirStat) {
       // d_type is unknown on some filesystems; lstat gives the kind (and dev:ino for dirs).

@@ -5,7 +5,7 @@
  * `fileRowIn`), so an unchanged re-run builds no version object; written whole to a temp and
  * renamed (not flushed: losing it is never wrong).
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { posix } from "node:path";
 import { type BPath, fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";

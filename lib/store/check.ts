@@ -15,7 +15,8 @@
  * both are problems, never ok (unless the caller allows unverified entries: restore's
  * `--allow-unverified`). The reason of a failed step comes from `failureReason`.
  */
-import * as fs from "node:fs";
+import type { Stats } from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { type BPath, fromBytes, fromText, fsPath, toText } from "../fs/bpath.ts";
 import type { EntryRef, TargetScan } from "./entries.ts";
 import { readSidecarFile } from "./sidecar_reader.ts";
@@ -136,7 +137,7 @@ export function checkEntry(target: BPath, e: EntryRef, opts: CheckOptions = {}):
     const pending = { target, entry: e, hash: s.payload_hash, size: s.size, bytes: s.size };
     return { kind: "hash", sidecar: s, pending };
   }
-  let st: fs.Stats;
+  let st: Stats;
   try {
     st = fs.lstatSync(fsPath(e.payload));
   } catch (err) {

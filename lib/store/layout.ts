@@ -14,6 +14,7 @@
 import { posix } from "node:path";
 import { type BPath, joinName, parentDir } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
+import { proc } from "../fs/sys.ts";
 
 /** The default tag. */
 export const DEFAULT_TAG = "snapyard";
@@ -56,11 +57,11 @@ export function entryPaths(dir: BPath, name: BPath, tag: string, ts: number): En
 }
 
 let tempCounter = 0;
-let threadTag = `${process.pid}`;
+let threadTag = `${proc.pid()}`;
 
 /** Sets the part of temp names that tells threads apart (workers call this with their id). */
 export function setTempThread(threadId: number): void {
-  threadTag = threadId === 0 ? `${process.pid}` : `${process.pid}_${threadId}`;
+  threadTag = threadId === 0 ? `${proc.pid()}` : `${proc.pid()}_${threadId}`;
 }
 
 /** A fresh temp name for `final` (a sidecar or `.<name>.<tag>.<ts>.restore`). */

@@ -13,7 +13,7 @@
  * run PATH) are merged by TS. A record that does not parse, or whose TS differs from its
  * name's, is returned as corrupt: never guessed at.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { posix } from "node:path";
 import { type BPath, fsPath, joinName } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";

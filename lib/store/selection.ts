@@ -5,7 +5,7 @@
  * (lib/store/entries.ts) the target or every entry directory of the tree one at a time,
  * drop repeats, then `selectEntry` per target.
  */
-import * as fs from "node:fs";
+import { fs } from "../fs/sys.ts";
 import { posix } from "node:path";
 import { type BPath, type DirEntry, fsPath, readDirents, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";

@@ -11,7 +11,8 @@
  * 3. A command that writes creates and removes a probe file in it: only doing it tells
  *    (read-only mounts, ACLs, root squash); one that reads opens it as a directory.
  */
-import * as fs from "node:fs";
+import type { Stats } from "node:fs";
+import { fs, proc } from "../fs/sys.ts";
 import { posix } from "node:path";
 import { type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf, SnapyardError } from "../errors.ts";
@@ -26,7 +27,7 @@ let probes = 0;
  * @throws SnapyardError STORE_UNUSABLE naming the store and the reason.
  */
 export function checkStore(store: BPath, use: StoreUse, init: boolean): void {
-  let st: fs.Stats;
+  let st: Stats;
   try {
     st = fs.statSync(fsPath(store));
   } catch (e) {
@@ -48,7 +49,7 @@ export function checkStore(store: BPath, use: StoreUse, init: boolean): void {
     }
     return;
   }
-  const probe = posix.join(store, `.snapyard-probe.${process.pid}.${++probes}`);
+  const probe = posix.join(store, `.snapyard-probe.${proc.pid()}.${++probes}`);
   try {
     fs.closeSync(fs.openSync(fsPath(probe), "wx", 0o600));
   } catch (e) {
@@ -85,7 +86,7 @@ function createStore(store: BPath, init: boolean): void {
 /** The reason when a component of the path is not a directory: it names the component. */
 function notDirectoryAbove(store: BPath): string {
   for (let p = posix.dirname(store); p !== "/"; p = posix.dirname(p)) {
-    let st: fs.Stats;
+    let st: Stats;
     try {
       st = fs.statSync(fsPath(p));
     } catch (e) {

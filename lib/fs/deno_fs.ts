@@ -1,0 +1,386 @@
+/**
+ * The file system calls of a snapshot's main thread, on Deno, straight to libc
+ * (lib/fs/deno_libc.ts), with `node:fs`'s signatures and answers: real fds, stats shaped
+ * as `fs.Stats`, Node-style errors (`code`, `errno`, `syscall`, `path`). lib/fs/sys.ts
+ * hands them out in place of Deno's `node:fs`, whose loading costs every start ~45 ms.
+ * A form these do not cover (bigint stats, a `readFileSync` to bytes) is `nodeCall`'s.
+ */
+import type * as NodeFs from "node:fs";
+import { Buffer } from "node:buffer";
+import { cPath, type DenoLibc } from "./deno_libc.ts";
+import { errnoError } from "./errno.ts";
+
+type NodeFsModule = typeof NodeFs;
+type PathArg = string | Uint8Array | URL;
+type Fallback = <K extends keyof NodeFsModule>(name: K) => NodeFsModule[K];
+
+const EINTR = 4;
+const ENOENT = 2;
+const EEXIST = 17;
+const AT_FDCWD = -100;
+const AT_SYMLINK_NOFOLLOW = 0x100;
+const AT_EMPTY_PATH = 0x1000;
+/** STATX_BASIC_STATS | STATX_BTIME. */
+const STATX_MASK = 0xfff;
+const NON_ASCII = /[\x80-\uffff]/;
+
+/**
+ * `node:fs`'s `constants` of Linux that snapyard uses; O_DIRECTORY, O_NOFOLLOW and O_DIRECT
+ * differ on arm64. undefined on an architecture not listed (then `node:fs` has them).
+ */
+export function linuxConstants(arch: string): Record<string, number> | undefined {
+  const arm = arch === "aarch64";
+  if (!arm && arch !== "x86_64") return undefined;
+  return {
+    O_RDONLY: 0,
+    O_WRONLY: 1,
+    O_RDWR: 2,
+    O_CREAT: 0o100,
+    O_EXCL: 0o200,
+    O_NOCTTY: 0o400,
+    O_TRUNC: 0o1000,
+    O_APPEND: 0o2000,
+    O_NONBLOCK: 0o4000,
+    O_DSYNC: 0o10000,
+    O_SYNC: 0o4010000,
+    O_DIRECT: arm ? 0o200000 : 0o40000,
+    O_DIRECTORY: arm ? 0o40000 : 0o200000,
+    O_NOFOLLOW: arm ? 0o100000 : 0o400000,
+    O_NOATIME: 0o1000000,
+    O_CLOEXEC: 0o2000000,
+    S_IFMT: 0o170000,
+    S_IFREG: 0o100000,
+    S_IFDIR: 0o040000,
+    S_IFLNK: 0o120000,
+    F_OK: 0,
+    R_OK: 4,
+    W_OK: 2,
+    X_OK: 1,
+  };
+}
+
+/** `fs.Stats` from a struct statx (linux/stat.h). */
+class StatxStats {
+  dev: number;
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdev: number;
+  size: number;
+  blksize: number;
+  blocks: number;
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  birthtimeMs: number;
+  constructor(v: DataView) {
+    const u64 = (o: number) => v.getUint32(o + 4, true) * 2 ** 32 + v.getUint32(o, true);
+    const ms = (o: number) =>
+      Number(v.getBigInt64(o, true)) * 1000 + v.getUint32(o + 8, true) / 1e6;
+    const dev = (o: number) => {
+      const major = v.getUint32(o, true);
+      const minor = v.getUint32(o + 4, true);
+      return (minor & 0xfff00) * 4096 + (major & 0xfff) * 256 + (minor & 0xff) +
+        Math.floor(major / 0x1000) * 2 ** 44;
+    };
+    this.blksize = v.getUint32(4, true);
+    this.nlink = v.getUint32(16, true);
+    this.uid = v.getUint32(20, true);
+    this.gid = v.getUint32(24, true);
+    this.mode = v.getUint16(28, true);
+    this.ino = u64(32);
+    this.size = u64(40);
+    this.blocks = u64(48);
+    this.atimeMs = ms(64);
+    this.birthtimeMs = ms(80);
+    this.ctimeMs = ms(96);
+    this.mtimeMs = ms(112);
+    this.rdev = dev(128);
+    this.dev = dev(136);
+  }
+  get atime(): Date {
+    return new Date(this.atimeMs);
+  }
+  get mtime(): Date {
+    return new Date(this.mtimeMs);
+  }
+  get ctime(): Date {
+    return new Date(this.ctimeMs);
+  }
+  get birthtime(): Date {
+    return new Date(this.birthtimeMs);
+  }
+  isFile(): boolean {
+    return (this.mode & 0o170000) === 0o100000;
+  }
+  isDirectory(): boolean {
+    return (this.mode & 0o170000) === 0o040000;
+  }
+  isSymbolicLink(): boolean {
+    return (this.mode & 0o170000) === 0o120000;
+  }
+  isFIFO(): boolean {
+    return (this.mode & 0o170000) === 0o010000;
+  }
+  isSocket(): boolean {
+    return (this.mode & 0o170000) === 0o140000;
+  }
+  isBlockDevice(): boolean {
+    return (this.mode & 0o170000) === 0o060000;
+  }
+  isCharacterDevice(): boolean {
+    return (this.mode & 0o170000) === 0o020000;
+  }
+}
+
+/** open(2) flags of `node:fs`'s flag strings. */
+const FLAG_STRINGS: Record<string, number> = {
+  r: 0,
+  "r+": 2,
+  w: 0o1101,
+  wx: 0o1301,
+  "w+": 0o1102,
+  "wx+": 0o1302,
+  a: 0o2101,
+  ax: 0o2301,
+  "a+": 0o2102,
+  "ax+": 0o2302,
+};
+
+/**
+ * The subset of `node:fs` a snapshot's main thread calls, on `libc`; `nodeFs` gives the
+ * forms not covered here.
+ */
+export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
+  const constants = linuxConstants(libc.arch) ??
+    (nodeFs("constants") as unknown as Record<string, number>);
+  /** `node:fs`'s own `name`, for a form not covered here; its answer as the caller's. */
+  const node = (name: keyof NodeFsModule, ...args: unknown[]): never =>
+    (nodeFs(name) as unknown as (...a: unknown[]) => never)(...args);
+  const statBuf = new Uint8Array(256);
+  const statView = new DataView(statBuf.buffer);
+  const O_CLOEXEC = constants.O_CLOEXEC!;
+
+  const text = (p: PathArg): string =>
+    typeof p === "string" ? p : p instanceof URL ? p.pathname : Buffer.from(p).toString();
+  /** `p` NUL-terminated: a string is text (UTF-8), as `node:fs` reads it. */
+  const c = (p: PathArg, slot: 0 | 1 = 0): Uint8Array => {
+    if (typeof p === "string") return NON_ASCII.test(p) ? Buffer.from(p + "\0") : cPath(p, slot);
+    if (p instanceof URL) return Buffer.from(decodeURIComponent(p.pathname) + "\0");
+    const out = new Uint8Array(p.length + 1);
+    out.set(p);
+    return out;
+  };
+  const fail = (syscall: string, p?: PathArg, errno = libc.errno()): never => {
+    throw errnoError(syscall, errno, p === undefined ? undefined : text(p));
+  };
+  /** Calls `call` again while it fails with EINTR; its result, or -1 with errno set. */
+  const retried = (call: () => number): number => {
+    for (;;) {
+      const n = call();
+      if (n >= 0 || libc.errno() !== EINTR) return n;
+    }
+  };
+  const bytes = (b: NodeJS.ArrayBufferView, offset: number, length: number): Uint8Array => {
+    if (offset < 0 || length < 0 || offset + length > b.byteLength) {
+      throw new RangeError(`offset ${offset} + length ${length} is outside the buffer`);
+    }
+    if (b instanceof Uint8Array) {
+      return offset === 0 && length === b.length ? b : b.subarray(offset, offset + length);
+    }
+    return new Uint8Array(b.buffer, b.byteOffset + offset, length);
+  };
+  const stats = (rc: number, syscall: string, p: PathArg | undefined, quiet: boolean) => {
+    if (rc === 0) return new StatxStats(statView) as unknown as NodeFs.Stats;
+    if (quiet && libc.errno() === ENOENT) return undefined;
+    return fail(syscall, p);
+  };
+  type StatOpts = NodeFs.StatSyncOptions | undefined;
+  const pathStat = (syscall: string, flags: number, p: PathArg, o: StatOpts) =>
+    stats(
+      libc.statx(AT_FDCWD, c(p), flags, STATX_MASK, statBuf),
+      syscall,
+      p,
+      o?.throwIfNoEntry === false,
+    );
+
+  const openSync = (p: PathArg, flags: NodeFs.OpenMode = "r", mode: NodeFs.Mode = 0o666) => {
+    const f = typeof flags === "number" ? flags : FLAG_STRINGS[flags];
+    if (f === undefined || typeof mode !== "number") return node("openSync", p, flags, mode);
+    const path = c(p);
+    const fd = retried(() => libc.open(path, f | O_CLOEXEC, mode));
+    return fd >= 0 ? fd : fail("open", p);
+  };
+  const closeSync = (fd: number) => {
+    if (libc.close(fd) !== 0) fail("close");
+  };
+  const readSync = (
+    fd: number,
+    buf: NodeJS.ArrayBufferView,
+    offsetOrOptions?: number | {
+      offset?: number;
+      length?: number;
+      position?: NodeFs.ReadPosition | null;
+    } | null,
+    length?: number | null,
+    position?: NodeFs.ReadPosition | null,
+  ): number => {
+    let offset = 0;
+    if (typeof offsetOrOptions === "object" && offsetOrOptions !== null) {
+      offset = offsetOrOptions.offset ?? 0;
+      length = offsetOrOptions.length;
+      position = offsetOrOptions.position;
+    } else offset = offsetOrOptions ?? 0;
+    const len = length ?? buf.byteLength - offset;
+    const view = bytes(buf, offset, len);
+    const at = position === null || position === undefined || position === -1
+      ? -1
+      : Number(position);
+    const n = retried(() => at < 0 ? libc.read(fd, view, len) : libc.pread64(fd, view, len, at));
+    return n >= 0 ? n : fail("read");
+  };
+  const writeSync = (
+    fd: number,
+    data: string | NodeJS.ArrayBufferView,
+    a?: number | null,
+    b?: number | null | BufferEncoding,
+    position?: number | null,
+  ): number => {
+    let view: Uint8Array;
+    if (typeof data === "string") {
+      if (typeof b === "string" && !/^utf-?8$/i.test(b)) return node("writeSync", fd, data, a, b);
+      view = Buffer.from(data);
+      position = a;
+    } else {
+      const offset = a ?? 0;
+      view = bytes(data, offset, typeof b === "number" ? b : data.byteLength - offset);
+    }
+    const at = position === null || position === undefined ? -1 : position;
+    const n = view.length;
+    const w = retried(() => at < 0 ? libc.write(fd, view, n) : libc.pwrite64(fd, view, n, at));
+    return w >= 0 ? w : fail("write");
+  };
+  const isDir = (p: PathArg) => pathStat("stat", 0, p, { throwIfNoEntry: false })?.isDirectory();
+  /** mkdir -p: the first directory it made (as `node:fs` answers), or undefined. */
+  const mkdirp = (p: string | Uint8Array, mode: number): string | undefined => {
+    if (libc.mkdir(c(p), mode) === 0) return text(p);
+    let errno = libc.errno();
+    if (errno === EEXIST && isDir(p)) return undefined;
+    if (errno !== ENOENT) return fail("mkdir", p, errno);
+    const raw = typeof p === "string" ? Buffer.from(p) : p;
+    let end = raw.length;
+    while (end > 1 && raw[end - 1] === 0x2f) end--;
+    const cut = raw.lastIndexOf(0x2f, end - 1);
+    if (cut <= 0) return fail("mkdir", p, errno);
+    const first = mkdirp(raw.slice(0, cut), mode);
+    if (libc.mkdir(c(p), mode) === 0) return first ?? text(p);
+    errno = libc.errno();
+    if (errno === EEXIST && isDir(p)) return first;
+    return fail("mkdir", p, errno);
+  };
+  const mkdirSync = (p: PathArg, options?: NodeFs.Mode | NodeFs.MakeDirectoryOptions | null) => {
+    const o: NodeFs.MakeDirectoryOptions = typeof options === "object" && options !== null
+      ? options
+      : { mode: options ?? 0o777 };
+    const mode = o.mode ?? 0o777;
+    if (typeof mode !== "number" || p instanceof URL) return node("mkdirSync", p, options);
+    if (o.recursive) return mkdirp(p, mode);
+    if (libc.mkdir(c(p), mode) !== 0) fail("mkdir", p);
+    return undefined;
+  };
+  const readFileSync = (p: NodeFs.PathOrFileDescriptor, options?: unknown) => {
+    const o = (typeof options === "string" ? { encoding: options } : options ?? {}) as {
+      encoding?: string;
+      flag?: string;
+    };
+    if (typeof p === "number" || !/^utf-?8$/i.test(o.encoding ?? "") || (o.flag ?? "r") !== "r") {
+      return node("readFileSync", p, options);
+    }
+    const fd = openSync(p, 0);
+    try {
+      const size = stats(
+        libc.statx(fd, new Uint8Array(1), AT_EMPTY_PATH, STATX_MASK, statBuf),
+        "fstat",
+        p,
+        false,
+      )!.size;
+      let buf = new Uint8Array(size + 1);
+      let n = 0;
+      for (;;) {
+        if (n === buf.length) {
+          const grown = new Uint8Array(buf.length * 2);
+          grown.set(buf);
+          buf = grown;
+        }
+        const got = readSync(fd, buf, n, buf.length - n, null);
+        if (got === 0) break;
+        n += got;
+      }
+      return new TextDecoder("utf-8", { ignoreBOM: true }).decode(buf.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+  };
+
+  /** `node:fs`'s time argument (seconds, a Date, or numeric text) into `times` at `at`. */
+  const timespec = (times: DataView, at: number, t: NodeFs.TimeLike) => {
+    const secs = t instanceof Date ? t.getTime() / 1000 : Number(t);
+    const whole = Math.floor(secs);
+    times.setBigInt64(at, BigInt(whole), true);
+    times.setBigInt64(
+      at + 8,
+      BigInt(Math.min(999_999_999, Math.round((secs - whole) * 1e9))),
+      true,
+    );
+  };
+
+  return {
+    constants,
+    fchmodSync: (fd: number, mode: NodeFs.Mode) => {
+      if (libc.fchmod(fd, typeof mode === "number" ? mode : parseInt(mode, 8)) !== 0) {
+        fail("fchmod");
+      }
+    },
+    fchownSync: (fd: number, uid: number, gid: number) => {
+      if (libc.fchown(fd, uid, gid) !== 0) fail("fchown");
+    },
+    futimesSync: (fd: number, atime: NodeFs.TimeLike, mtime: NodeFs.TimeLike) => {
+      const times = new Uint8Array(32);
+      const view = new DataView(times.buffer);
+      timespec(view, 0, atime);
+      timespec(view, 16, mtime);
+      if (libc.futimens(fd, times) !== 0) fail("futime");
+    },
+    openSync,
+    closeSync,
+    readSync,
+    writeSync,
+    mkdirSync,
+    readFileSync,
+    fsyncSync: (fd: number) => {
+      if (libc.fsync(fd) !== 0) fail("fsync");
+    },
+    ftruncateSync: (fd: number, len = 0) => {
+      if (retried(() => libc.ftruncate(fd, len)) !== 0) fail("ftruncate");
+    },
+    renameSync: (from: PathArg, to: PathArg) => {
+      if (libc.rename(c(from, 0), c(to, 1)) !== 0) fail("rename", from);
+    },
+    unlinkSync: (p: PathArg) => {
+      if (libc.unlink(c(p)) !== 0) fail("unlink", p);
+    },
+    statSync: (p: PathArg, o?: StatOpts) =>
+      o?.bigint ? node("statSync", p, o) : pathStat("stat", 0, p, o),
+    lstatSync: (p: PathArg, o?: StatOpts) =>
+      o?.bigint ? node("lstatSync", p, o) : pathStat("lstat", AT_SYMLINK_NOFOLLOW, p, o),
+    fstatSync: (fd: number, o?: NodeFs.StatOptions) =>
+      o?.bigint ? node("fstatSync", fd, o) : stats(
+        libc.statx(fd, new Uint8Array(1), AT_EMPTY_PATH, STATX_MASK, statBuf),
+        "fstat",
+        undefined,
+        false,
+      ),
+  };
+}
