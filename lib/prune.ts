@@ -23,7 +23,7 @@
  * `dryRun` plans and reports, and removes nothing. The removals and the fsyncs are a
  * durable batch (lib/fs/durable_batch.ts).
  */
-import { posix } from "node:path";
+import { posix } from "./fs/posix.ts";
 import type { BPath } from "./fs/bpath.ts";
 import type { EntryRef } from "./store/entries.ts";
 import { collectTargets, distinctTargets } from "./store/selection.ts";

@@ -6,7 +6,7 @@
  * of the same option keys plus `paths` (absolute PATHs) and `schedule` (a hint for packaging).
  */
 import { fs } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { errnoOf, reasonOf, usage } from "../errors.ts";
 import { SPEC } from "./options.ts";
 

@@ -6,7 +6,7 @@
  * file), then each value checked (lib/cli/values.ts) and the PATHs (a job's when none given).
  * The option table is lib/cli/options.ts.
  */
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, fromText } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
 import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
@@ -43,7 +43,7 @@ export type Invocation =
     options: Options;
   };
 
-/** `posix.resolve` of one path, whose `process.cwd()` costs Deno's start ~25 ms (lib/fs/sys.ts). */
+/** `posix.resolve` of one path, as a byte path: the working directory converted too. */
 function absolute(p: string): BPath {
   const b = fromText(p);
   const n = posix.normalize(b.startsWith("/") ? b : `${fromText(proc.cwd())}/${b}`);

@@ -128,9 +128,10 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  * EAGAIN without saying how much went out: retried, that part would be written twice.
  */
 const CHUNK = 4096;
+const ENCODER = new TextEncoder();
 
 function writeAll(fd: number, s: string): void {
-  const b = Buffer.from(s, "utf8");
+  const b = ENCODER.encode(s);
   let off = 0;
   while (off < b.length) {
     try {

@@ -7,7 +7,7 @@
  * over each other, each keeping only the options the command takes.
  * The environment comes in as a `CliEnv`, so tests point the default paths at temp files.
  */
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { usage } from "../errors.ts";
 import { type Config, type Raw, readConfig } from "./config.ts";
 import { ALLOWED, type CommandName, GLOBAL } from "./options.ts";

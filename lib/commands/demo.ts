@@ -5,7 +5,7 @@
  */
 import { fs } from "../fs/sys.ts";
 import * as os from "node:os";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { listCommand } from "./list.ts";
 import { snapshotCommand } from "./snapshot.ts";
 import type { CommandContext, Outcome } from "./context.ts";

@@ -6,7 +6,7 @@
  * the summary names what was written. A completion for `-` goes alone to stdout: no summary.
  */
 import { fs } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { atomicWriteFile } from "../fs/atomic_write.ts";
 import { bashCompletion, fishCompletion, zshCompletion } from "../cli/completions.ts";
 import { manPage } from "../cli/man.ts";

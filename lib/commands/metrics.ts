@@ -9,7 +9,7 @@
  * the command's exit code alone: the stale `snapyard_last_run_timestamp_seconds` shows it.
  */
 import { fs } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import type { CommandName, SummaryEvent } from "../events.ts";
 import type { Options } from "../cli/options.ts";
 import { errnoOf, EXIT_CODES, type Outcome, reasonOf, SnapyardError } from "../errors.ts";

@@ -9,7 +9,7 @@
  * lib/fs/runtime.ts installs it, else the runtime's reader). Pure-ASCII paths (the common
  * case) pass through unchanged.
  */
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import { fs } from "./sys.ts";
 
 /** A path as a byte string (one char per byte). */
@@ -17,32 +17,55 @@ export type BPath = string;
 
 const NON_ASCII = /[\x80-\xff\u0100-\uffff]/;
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
+const UTF8_LOSSY = new TextDecoder("utf-8", { ignoreBOM: true });
+const ENCODER = new TextEncoder();
 
-/** The value to hand to `node:fs` for a byte path. */
+/** The bytes of a byte string (no `node:buffer`: on Deno it costs every start ~10 ms). */
+export function latin1Bytes(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+/** The byte string of bytes. */
+export function latin1Text(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i += 8192) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return s;
+}
+
+/**
+ * The value to hand to `fs` (lib/fs/sys.ts) for a byte path: its bytes when not ASCII. A
+ * Uint8Array, which `fs` takes on every runtime, typed as the Buffer of `node:fs`'s
+ * signatures (Bun's `node:fs` and lib/fs/deno_fs.ts take it; sys.ts gives Deno's `node:fs`
+ * text).
+ */
 export function fsPath(p: BPath): string | Buffer {
-  return NON_ASCII.test(p) ? Buffer.from(p, "latin1") : p;
+  return NON_ASCII.test(p) ? latin1Bytes(p) as Buffer : p;
 }
 
 /** A byte path from text (a command-line argument, a JSON field). */
 export function fromText(s: string): BPath {
-  return NON_ASCII.test(s) ? Buffer.from(s, "utf8").toString("latin1") : s;
+  return NON_ASCII.test(s) ? latin1Text(ENCODER.encode(s)) : s;
 }
 
 /** A byte path from raw bytes (readlink, readdir in buffer mode). */
 export function fromBytes(b: Uint8Array): BPath {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+  return latin1Text(b);
 }
 
 /** Text for messages; invalid UTF-8 bytes show as U+FFFD. */
 export function toText(p: BPath): string {
-  return NON_ASCII.test(p) ? Buffer.from(p, "latin1").toString("utf8") : p;
+  return NON_ASCII.test(p) ? UTF8_LOSSY.decode(latin1Bytes(p)) : p;
 }
 
 /** Whether a byte path is valid UTF-8 (and so can be stored in JSON exactly). */
 export function isUtf8(p: BPath): boolean {
   if (!NON_ASCII.test(p)) return true;
   try {
-    UTF8.decode(Buffer.from(p, "latin1"));
+    UTF8.decode(latin1Bytes(p));
     return true;
   } catch (_e) {
     // A decoding failure is the answer, not an error.

@@ -6,7 +6,6 @@
  * A form these do not cover (bigint stats, a `readFileSync` to bytes) is `nodeCall`'s.
  */
 import type * as NodeFs from "node:fs";
-import { Buffer } from "node:buffer";
 import { cPath, type DenoLibc } from "./deno_libc.ts";
 import { errnoError } from "./errno.ts";
 
@@ -23,6 +22,10 @@ const AT_EMPTY_PATH = 0x1000;
 /** STATX_BASIC_STATS | STATX_BTIME. */
 const STATX_MASK = 0xfff;
 const NON_ASCII = /[\x80-\uffff]/;
+const ENCODER = new TextEncoder();
+const DECODER = new TextDecoder("utf-8", { ignoreBOM: true });
+/** PATH_MAX: the longest link text readlink(2) returns. */
+const PATH_MAX = 4096;
 
 /**
  * `node:fs`'s `constants` of Linux that snapyard uses; O_DIRECTORY, O_NOFOLLOW and O_DIRECT
@@ -164,11 +167,11 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
   const O_CLOEXEC = constants.O_CLOEXEC!;
 
   const text = (p: PathArg): string =>
-    typeof p === "string" ? p : p instanceof URL ? p.pathname : Buffer.from(p).toString();
+    typeof p === "string" ? p : p instanceof URL ? p.pathname : DECODER.decode(p);
   /** `p` NUL-terminated: a string is text (UTF-8), as `node:fs` reads it. */
   const c = (p: PathArg, slot: 0 | 1 = 0): Uint8Array => {
-    if (typeof p === "string") return NON_ASCII.test(p) ? Buffer.from(p + "\0") : cPath(p, slot);
-    if (p instanceof URL) return Buffer.from(decodeURIComponent(p.pathname) + "\0");
+    if (typeof p === "string") return NON_ASCII.test(p) ? ENCODER.encode(p + "\0") : cPath(p, slot);
+    if (p instanceof URL) return ENCODER.encode(decodeURIComponent(p.pathname) + "\0");
     const out = new Uint8Array(p.length + 1);
     out.set(p);
     return out;
@@ -251,7 +254,7 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
     let view: Uint8Array;
     if (typeof data === "string") {
       if (typeof b === "string" && !/^utf-?8$/i.test(b)) return node("writeSync", fd, data, a, b);
-      view = Buffer.from(data);
+      view = ENCODER.encode(data);
       position = a;
     } else {
       const offset = a ?? 0;
@@ -269,7 +272,7 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
     let errno = libc.errno();
     if (errno === EEXIST && isDir(p)) return undefined;
     if (errno !== ENOENT) return fail("mkdir", p, errno);
-    const raw = typeof p === "string" ? Buffer.from(p) : p;
+    const raw = typeof p === "string" ? ENCODER.encode(p) : p;
     let end = raw.length;
     while (end > 1 && raw[end - 1] === 0x2f) end--;
     const cut = raw.lastIndexOf(0x2f, end - 1);
@@ -367,6 +370,14 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
     },
     renameSync: (from: PathArg, to: PathArg) => {
       if (libc.rename(c(from, 0), c(to, 1)) !== 0) fail("rename", from);
+    },
+    /** readlink(2): the link text's bytes (`encoding: "buffer"`), else as UTF-8 text. */
+    readlinkSync: (p: PathArg, o?: NodeFs.EncodingOption | NodeFs.BufferEncodingOption) => {
+      const buf = new Uint8Array(PATH_MAX);
+      const n = libc.readlink(c(p), buf, PATH_MAX);
+      if (n < 0) fail("readlink", p);
+      const encoding = typeof o === "string" ? o : o?.encoding;
+      return encoding === "buffer" ? buf.slice(0, n) : DECODER.decode(buf.subarray(0, n));
     },
     unlinkSync: (p: PathArg) => {
       if (libc.unlink(c(p)) !== 0) fail("unlink", p);

@@ -7,8 +7,6 @@
  * lib/fs/runtime.ts its statx, syncfs and flock: one handle, bound before the first call
  * of a command (Deno's `node:fs` costs every start ~45 ms; docs/benchmarking.md).
  */
-import { Buffer } from "node:buffer";
-
 /** The Deno FFI API this module uses (Deno's own types are not visible to Bun's checker). */
 interface DenoFfi {
   build: { arch: string };
@@ -31,6 +29,7 @@ export interface DenoLibc {
   ftruncate(fd: number, length: number): number;
   rename(from: Uint8Array, to: Uint8Array): number;
   unlink(path: Uint8Array): number;
+  readlink(path: Uint8Array, buf: Uint8Array, size: number): number;
   mkdir(path: Uint8Array, mode: number): number;
   statx(dirfd: number, path: Uint8Array, flags: number, mask: number, out: Uint8Array): number;
   syncfs(fd: number): number;
@@ -59,6 +58,7 @@ const SIGNATURES: Record<string, { parameters: string[]; result: string }> = {
   ftruncate: { parameters: [I32, "i64"], result: I32 },
   rename: { parameters: ["buffer", "buffer"], result: I32 },
   unlink: { parameters: ["buffer"], result: I32 },
+  readlink: { parameters: ["buffer", "buffer", "usize"], result: I32 },
   mkdir: { parameters: ["buffer", "u32"], result: I32 },
   statx: { parameters: [I32, "buffer", I32, "u32", "buffer"], result: I32 },
   syncfs: { parameters: [I32], result: I32 },
@@ -115,5 +115,7 @@ export function cPath(path: string, slot: 0 | 1 = 0): Uint8Array {
       return out;
     }
   }
-  return Buffer.from(path + "\0", "latin1");
+  const bytes = new Uint8Array(n + 1);
+  for (let i = 0; i < n; i++) bytes[i] = path.charCodeAt(i);
+  return bytes;
 }

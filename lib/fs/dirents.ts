@@ -13,7 +13,6 @@
  * 4. close; sort where the runtime's reader sorted (Deno), so the order stays as it was.
  * lib/fs/runtime.ts binds getdents64 and installs this listing into lib/fs/bpath.ts.
  */
-import { Buffer } from "node:buffer";
 import { fs } from "./sys.ts";
 import {
   type BPath,
@@ -21,6 +20,7 @@ import {
   fromText,
   fsPath,
   isUtf8,
+  latin1Text,
   type Listing,
   toText,
 } from "./bpath.ts";
@@ -46,6 +46,7 @@ const DT_LNK = 10;
 const DT_SOCK = 12;
 
 const NAME_OFFSET = 19;
+const ASCII = new TextDecoder();
 const BUFFER_SIZE = 32 * 1024;
 const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY;
 
@@ -82,7 +83,7 @@ class RawEntry implements DirEntry {
 
 /** The listing of every directory through `getdents`, into one buffer reused per thread. */
 export function getdentsListing(getdents: Getdents, opts: ListingOptions): Listing {
-  const buf = Buffer.alloc(BUFFER_SIZE);
+  const buf = new Uint8Array(BUFFER_SIZE);
   const scan = (dir: BPath, emit: (name: BPath, type: number) => void): void => {
     const fd = fs.openSync(fsPath(dir), OPEN_FLAGS);
     try {
@@ -121,7 +122,7 @@ function byName(a: RawEntry, b: RawEntry): number {
 
 /** Decodes the `n` bytes of records in `buf`, calling `emit(name, type)` per name. */
 function decode(
-  buf: Buffer,
+  buf: Uint8Array,
   n: number,
   lossy: boolean,
   emit: (name: BPath, type: number) => void,
@@ -135,7 +136,9 @@ function decode(
     if (buf[start] === 46 && (end === start + 1 || (end === start + 2 && buf[start + 1] === 46))) {
       continue;
     }
-    let name = buf.toString("latin1", start, end);
+    // An ASCII name decodes alike as UTF-8 and as bytes: the runtime's decoder does it.
+    const bytes = buf.subarray(start, end);
+    let name = bits < 0x80 ? ASCII.decode(bytes) : latin1Text(bytes);
     if (lossy && bits >= 0x80 && !isUtf8(name)) name = fromText(toText(name));
     emit(name, buf[at + 18]!);
   }

@@ -11,7 +11,7 @@
  * never leaves it stuck.
  */
 import { fs, proc } from "./sys.ts";
-import { posix } from "node:path";
+import { posix } from "./posix.ts";
 import { type BPath, fsPath, toText } from "./bpath.ts";
 import { errnoOf, reasonOf, SnapyardError } from "../errors.ts";
 import { LOCK_EX, LOCK_NB, LOCK_UN, tryFlock } from "./runtime.ts";
@@ -107,11 +107,11 @@ function recordHolder(fd: number): void {
  * when there is none yet (it is being written) or it is not ours.
  */
 function holderText(fd: number): string {
-  const buf = Buffer.alloc(256);
+  const buf = new Uint8Array(256);
   const n = fs.readSync(fd, buf, 0, buf.length, 0);
   let rec: unknown;
   try {
-    rec = JSON.parse(buf.subarray(0, n).toString("utf8"));
+    rec = JSON.parse(new TextDecoder().decode(buf.subarray(0, n)));
   } catch (e) {
     // Empty, half written, or written by an older version: no holder to name.
     if (e instanceof SyntaxError) return "";

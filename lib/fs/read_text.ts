@@ -5,11 +5,10 @@
  * caches of an unchanged re-run. The text is what `readFileSync(path, "utf8")` gives,
  * a byte order mark included.
  */
-import { Buffer } from "node:buffer";
 import { fs } from "./sys.ts";
 import { type BPath, fsPath } from "./bpath.ts";
 
-let buf = Buffer.alloc(64 * 1024);
+let buf = new Uint8Array(64 * 1024);
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
@@ -20,8 +19,8 @@ export function readTextFd(fd: number): string {
   let n = 0;
   for (;;) {
     if (n === buf.length) {
-      const bigger = Buffer.alloc(buf.length * 2);
-      buf.copy(bigger, 0, 0, n);
+      const bigger = new Uint8Array(buf.length * 2);
+      bigger.set(buf.subarray(0, n));
       buf = bigger;
     }
     const got = fs.readSync(fd, buf, n, buf.length - n, null);

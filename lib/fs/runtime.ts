@@ -14,7 +14,7 @@
  *   the handle also binds getdents64(2), and directories are listed through it
  *   (lib/fs/dirents.ts), ~2.5× faster. Bun's native reader is as fast as that; Bun keeps it.
  */
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import { fs } from "./sys.ts";
 import { type BPath, fsPath, hasReplacementChar, useListing } from "./bpath.ts";
 import { getdentsListing } from "./dirents.ts";
@@ -218,7 +218,10 @@ export function syncFilesystem(dir: string | Buffer): void {
     return;
   }
   const { spawnSync } = process.getBuiltinModule("node:child_process");
-  const r = spawnSync("sync", ["-f", typeof dir === "string" ? dir : Buffer.from(dir).toString()]);
+  const r = spawnSync("sync", [
+    "-f",
+    typeof dir === "string" ? dir : new TextDecoder().decode(dir),
+  ]);
   if (r.status !== 0) {
     const e = new Error(`sync -f failed: ${String(r.stderr ?? "").trim()}`) as Error & {
       code: string;

@@ -25,10 +25,21 @@ function nodeFs(): NodeFsModule {
   return (node ??= process.getBuiltinModule("node:fs"));
 }
 
-/** A function of `node:fs`, loaded when first called. */
-function lazy<K extends keyof NodeFsModule>(name: K): NodeFsModule[K] {
-  return ((...args: unknown[]) =>
-    (nodeFs()[name] as (...a: unknown[]) => unknown)(...args)) as NodeFsModule[K];
+const DECODER = new TextDecoder();
+
+/**
+ * A function of Deno's `node:fs`, loaded when first called. Its first `paths` arguments
+ * are paths: given as bytes (lib/fs/bpath.ts `fsPath`), they are handed over as text,
+ * which Deno's `node:fs` wants (it cannot reach a name that is not UTF-8 either way).
+ */
+function lazy<K extends keyof NodeFsModule>(name: K, paths = 1): NodeFsModule[K] {
+  return ((...args: unknown[]) => {
+    for (let i = 0; i < paths; i++) {
+      const a = args[i];
+      if (a instanceof Uint8Array) args[i] = DECODER.decode(a);
+    }
+    return (nodeFs()[name] as (...a: unknown[]) => unknown)(...args);
+  }) as NodeFsModule[K];
 }
 
 /** The part of `node:fs` snapyard uses. */
@@ -85,10 +96,10 @@ function onDeno(): Fs | undefined {
       | "fchmodSync"
       | "fchownSync"
       | "futimesSync"
+      | "readlinkSync"
     >),
     writeFileSync: lazy("writeFileSync"),
-    symlinkSync: lazy("symlinkSync"),
-    readlinkSync: lazy("readlinkSync"),
+    symlinkSync: lazy("symlinkSync", 2),
     rmSync: lazy("rmSync"),
     rmdirSync: lazy("rmdirSync"),
     readdirSync: lazy("readdirSync"),

@@ -24,7 +24,7 @@
  */
 import type { Stats } from "node:fs";
 import { fs } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, fromText, fsPath, toText } from "../fs/bpath.ts";
 import { type Io, removeLeftover } from "../fs/io.ts";
 import { DurableBatch, type NameChange } from "../fs/durable_batch.ts";

@@ -18,7 +18,7 @@
  * one: a broken entry is a problem, not a reason to fall back.
  */
 import { fs } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, fsPath, hasReplacementChar } from "../fs/bpath.ts";
 import { type EntryRef, scanTarget, type TargetScan } from "../store/entries.ts";
 import {

@@ -21,7 +21,7 @@
  */
 import type { Buffer } from "node:buffer";
 import { fs } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, fsPath, readNames, toText } from "../fs/bpath.ts";
 import { errnoOf, FailureError, reasonOf } from "../errors.ts";
 import { parseAnyName, payloadName, sidecarName } from "../store/layout.ts";

@@ -9,7 +9,7 @@
  * the renames follow in small turns (`commitSome`) or at `flush`, and only then is the
  * entry emitted as saved.
  */
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { baseName, type BPath, toText } from "../fs/bpath.ts";
 import { entryPaths } from "../store/layout.ts";
 import {

@@ -5,7 +5,7 @@
  * it expected there are committed, the rest at the end), and the targets that vanished
  * since their last entry.
  */
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, joinName } from "../fs/bpath.ts";
 import { type QuickStat, quickStat } from "../fs/quick_stat.ts";
 import { CachedVersion } from "../store/cache.ts";

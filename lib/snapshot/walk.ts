@@ -13,7 +13,7 @@
  */
 import type { Stats } from "node:fs";
 import { fs } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import {
   type BPath,
   type DirEntry,

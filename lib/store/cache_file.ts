@@ -6,7 +6,7 @@
  * renamed (not flushed: losing it is never wrong).
  */
 import { fs } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, fsPath } from "../fs/bpath.ts";
 import { writeTempFile } from "../fs/atomic_write.ts";
 import { readTextFile } from "../fs/read_text.ts";

@@ -10,7 +10,7 @@
  * have failed on a target below the PATH) and that cover the PATH; then pick as `--at`
  * picks an entry: the newest, the second newest, or the newest at or before TS.
  */
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import type { BPath } from "../fs/bpath.ts";
 import { reasonOf } from "../errors.ts";
 import { anchorDir } from "./layout.ts";

@@ -13,7 +13,7 @@
  * newer broken entry to fall back on an older good one. Which targets PATHs select and
  * which entry `--at` selects is lib/store/selection.ts.
  */
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, readNames } from "../fs/bpath.ts";
 import { errnoOf } from "../errors.ts";
 import {

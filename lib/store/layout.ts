@@ -11,7 +11,7 @@
  *   restore temp  `.<name>.<tag>.<ts>.restore.tmp-<pid>-<n>`
  * Every name is matched with one anchored expression; nothing parses names another way.
  */
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, joinName, parentDir } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
 import { proc } from "../fs/sys.ts";

@@ -14,7 +14,7 @@
  * name's, is returned as corrupt: never guessed at.
  */
 import { fs } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, fsPath, joinName } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { anchorDir, isDirTempOf, parseAnyName } from "./layout.ts";

@@ -13,7 +13,7 @@
  * `runs` merges the copies of one TS.
  * Reading fails closed: a record that does not parse is reported, never guessed at.
  */
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, fromText, readNames, toText } from "../fs/bpath.ts";
 import { readTextFile } from "../fs/read_text.ts";
 import { errnoOf } from "../errors.ts";

@@ -6,7 +6,7 @@
  * drop repeats, then `selectEntry` per target.
  */
 import { fs } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, type DirEntry, fsPath, readDirents, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf } from "../errors.ts";
 import { type EntryRef, scanEntryDir, scanTarget, type TargetScan } from "./entries.ts";

@@ -13,7 +13,7 @@
  */
 import type { Stats } from "node:fs";
 import { fs, proc } from "../fs/sys.ts";
-import { posix } from "node:path";
+import { posix } from "../fs/posix.ts";
 import { type BPath, fsPath, toText } from "../fs/bpath.ts";
 import { errnoOf, reasonOf, SnapyardError } from "../errors.ts";
 

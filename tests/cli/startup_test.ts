@@ -13,11 +13,16 @@ import { makeTree, NO_CONFIG, ROOT, runCmd, RUNTIME, tempDir } from "../_helpers
 import { SPY_PREFIX, type SpyReport } from "../_helpers/load_spy.ts";
 
 /**
- * Modules the unchanged snapshot path must not evaluate (node:fs: on Deno it costs the start
- * ~45 ms; lib/fs/sys.ts loads it only on Bun, or on Deno for a call its FFI does not make).
+ * Modules the unchanged snapshot path must not evaluate. On Deno the first `node:` module
+ * costs the start ~15 ms and node:fs with `process` ~45 ms: lib/fs/sys.ts loads node:fs only
+ * on Bun, or on Deno for a call its FFI does not make; lib/fs/posix.ts, lib/fs/bpath.ts and
+ * lib/cli/flags.ts stand in for node:path, node:buffer and node:util.
  */
 const HEAVY = [
   "node:fs",
+  "node:path",
+  "node:buffer",
+  "node:util",
   "node:worker_threads",
   "node:tty",
   "node:crypto",
@@ -79,7 +84,8 @@ test("staticClosure() of main.ts and the snapshot command holds none of the heav
   for (const m of ["lib/commands/dispatch.ts", "lib/pool/pool.ts", "lib/snapshot/run.ts"]) {
     assert.ok(closure.has(m), `closure misses ${m}`);
   }
-  assert.ok(closure.has("node:path"), "closure misses node:path");
+  // Nor bare specifiers: load_spy.ts imports node:fs and node:module.
+  assert.ok(staticClosure(["tests/_helpers/load_spy.ts"]).has("node:fs"), "misses node:fs");
   assert.deepEqual(HEAVY.filter((m) => closure.has(m)), []);
 });
 
