@@ -8,6 +8,7 @@
 import type * as NodeFs from "node:fs";
 import { cPath, type DenoLibc } from "./deno_libc.ts";
 import { errnoError } from "./errno.ts";
+import { FLAG_STRINGS, linuxConstants, StatxStats, timespecs } from "./linux.ts";
 
 type NodeFsModule = typeof NodeFs;
 type PathArg = string | Uint8Array | URL;
@@ -26,131 +27,6 @@ const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder("utf-8", { ignoreBOM: true });
 /** PATH_MAX: the longest link text readlink(2) returns. */
 const PATH_MAX = 4096;
-
-/**
- * `node:fs`'s `constants` of Linux that snapyard uses; O_DIRECTORY, O_NOFOLLOW and O_DIRECT
- * differ on arm64. undefined on an architecture not listed (then `node:fs` has them).
- */
-export function linuxConstants(arch: string): Record<string, number> | undefined {
-  const arm = arch === "aarch64";
-  if (!arm && arch !== "x86_64") return undefined;
-  return {
-    O_RDONLY: 0,
-    O_WRONLY: 1,
-    O_RDWR: 2,
-    O_CREAT: 0o100,
-    O_EXCL: 0o200,
-    O_NOCTTY: 0o400,
-    O_TRUNC: 0o1000,
-    O_APPEND: 0o2000,
-    O_NONBLOCK: 0o4000,
-    O_DSYNC: 0o10000,
-    O_SYNC: 0o4010000,
-    O_DIRECT: arm ? 0o200000 : 0o40000,
-    O_DIRECTORY: arm ? 0o40000 : 0o200000,
-    O_NOFOLLOW: arm ? 0o100000 : 0o400000,
-    O_NOATIME: 0o1000000,
-    O_CLOEXEC: 0o2000000,
-    S_IFMT: 0o170000,
-    S_IFREG: 0o100000,
-    S_IFDIR: 0o040000,
-    S_IFLNK: 0o120000,
-    F_OK: 0,
-    R_OK: 4,
-    W_OK: 2,
-    X_OK: 1,
-  };
-}
-
-/** `fs.Stats` from a struct statx (linux/stat.h). */
-class StatxStats {
-  dev: number;
-  ino: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  rdev: number;
-  size: number;
-  blksize: number;
-  blocks: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  birthtimeMs: number;
-  constructor(v: DataView) {
-    const u64 = (o: number) => v.getUint32(o + 4, true) * 2 ** 32 + v.getUint32(o, true);
-    const ms = (o: number) =>
-      Number(v.getBigInt64(o, true)) * 1000 + v.getUint32(o + 8, true) / 1e6;
-    const dev = (o: number) => {
-      const major = v.getUint32(o, true);
-      const minor = v.getUint32(o + 4, true);
-      return (minor & 0xfff00) * 4096 + (major & 0xfff) * 256 + (minor & 0xff) +
-        Math.floor(major / 0x1000) * 2 ** 44;
-    };
-    this.blksize = v.getUint32(4, true);
-    this.nlink = v.getUint32(16, true);
-    this.uid = v.getUint32(20, true);
-    this.gid = v.getUint32(24, true);
-    this.mode = v.getUint16(28, true);
-    this.ino = u64(32);
-    this.size = u64(40);
-    this.blocks = u64(48);
-    this.atimeMs = ms(64);
-    this.birthtimeMs = ms(80);
-    this.ctimeMs = ms(96);
-    this.mtimeMs = ms(112);
-    this.rdev = dev(128);
-    this.dev = dev(136);
-  }
-  get atime(): Date {
-    return new Date(this.atimeMs);
-  }
-  get mtime(): Date {
-    return new Date(this.mtimeMs);
-  }
-  get ctime(): Date {
-    return new Date(this.ctimeMs);
-  }
-  get birthtime(): Date {
-    return new Date(this.birthtimeMs);
-  }
-  isFile(): boolean {
-    return (this.mode & 0o170000) === 0o100000;
-  }
-  isDirectory(): boolean {
-    return (this.mode & 0o170000) === 0o040000;
-  }
-  isSymbolicLink(): boolean {
-    return (this.mode & 0o170000) === 0o120000;
-  }
-  isFIFO(): boolean {
-    return (this.mode & 0o170000) === 0o010000;
-  }
-  isSocket(): boolean {
-    return (this.mode & 0o170000) === 0o140000;
-  }
-  isBlockDevice(): boolean {
-    return (this.mode & 0o170000) === 0o060000;
-  }
-  isCharacterDevice(): boolean {
-    return (this.mode & 0o170000) === 0o020000;
-  }
-}
-
-/** open(2) flags of `node:fs`'s flag strings. */
-const FLAG_STRINGS: Record<string, number> = {
-  r: 0,
-  "r+": 2,
-  w: 0o1101,
-  wx: 0o1301,
-  "w+": 0o1102,
-  "wx+": 0o1302,
-  a: 0o2101,
-  ax: 0o2301,
-  "a+": 0o2102,
-  "ax+": 0o2302,
-};
 
 /**
  * The subset of `node:fs` a snapshot's main thread calls, on `libc`; `nodeFs` gives the
@@ -303,40 +179,20 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
     }
     const fd = openSync(p, 0);
     try {
-      const size = stats(
-        libc.statx(fd, new Uint8Array(1), AT_EMPTY_PATH, STATX_MASK, statBuf),
-        "fstat",
-        p,
-        false,
-      )!.size;
-      let buf = new Uint8Array(size + 1);
+      let buf = new Uint8Array(16 * 1024);
       let n = 0;
-      for (;;) {
+      for (let got = 1; got > 0; n += got) {
         if (n === buf.length) {
-          const grown = new Uint8Array(buf.length * 2);
+          const grown = new Uint8Array(2 * n);
           grown.set(buf);
           buf = grown;
         }
-        const got = readSync(fd, buf, n, buf.length - n, null);
-        if (got === 0) break;
-        n += got;
+        got = readSync(fd, buf, n, buf.length - n, null);
       }
-      return new TextDecoder("utf-8", { ignoreBOM: true }).decode(buf.subarray(0, n));
+      return DECODER.decode(buf.subarray(0, n));
     } finally {
       closeSync(fd);
     }
-  };
-
-  /** `node:fs`'s time argument (seconds, a Date, or numeric text) into `times` at `at`. */
-  const timespec = (times: DataView, at: number, t: NodeFs.TimeLike) => {
-    const secs = t instanceof Date ? t.getTime() / 1000 : Number(t);
-    const whole = Math.floor(secs);
-    times.setBigInt64(at, BigInt(whole), true);
-    times.setBigInt64(
-      at + 8,
-      BigInt(Math.min(999_999_999, Math.round((secs - whole) * 1e9))),
-      true,
-    );
   };
 
   return {
@@ -350,11 +206,7 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
       if (libc.fchown(fd, uid, gid) !== 0) fail("fchown");
     },
     futimesSync: (fd: number, atime: NodeFs.TimeLike, mtime: NodeFs.TimeLike) => {
-      const times = new Uint8Array(32);
-      const view = new DataView(times.buffer);
-      timespec(view, 0, atime);
-      timespec(view, 16, mtime);
-      if (libc.futimens(fd, times) !== 0) fail("futime");
+      if (libc.futimens(fd, timespecs(atime, mtime)) !== 0) fail("futime");
     },
     openSync,
     closeSync,

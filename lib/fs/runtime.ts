@@ -1,9 +1,10 @@
 /**
- * Everything that differs between Deno and Bun lives here.
+ * Everything that differs between Deno and Bun lives here, but for the file system calls
+ * themselves (lib/fs/sys.ts).
  *
  * - `syncfs(2)` and `flock(2)` are not in `node:fs`; both runtimes reach libc through
- *   their FFI (`Deno.dlopen`, `bun:ffi`). The library is opened lazily, once.
- *   Where FFI is unavailable, `syncFilesystem` falls back to `sync -f DIR`.
+ *   their FFI: on Deno the handle lib/fs/deno_libc.ts bound as it loaded, on Bun `bun:ffi`,
+ *   opened lazily, once. Where FFI is unavailable, `syncFilesystem` falls back to `sync -f DIR`.
  * - Deno's `node:fs` fstat costs ~9 µs (Bun's ~0.5 µs), twice per file copied, and its
  *   bigint stats round mtime to milliseconds and ctime to seconds: on Deno the libc handle
  *   also binds statx(2), which lib/fs/stat.ts calls (~0.5 µs, nanoseconds exact).
@@ -25,8 +26,6 @@ interface DenoFfi {
   dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): {
     symbols: Record<string, (...args: unknown[]) => unknown>;
   };
-  UnsafePointerView: new (p: unknown) => { getInt32(offset?: number): number };
-  UnsafePointer: { of(b: Uint8Array): unknown; value(p: unknown): bigint | number };
 }
 
 /** True when running on Deno. */
@@ -100,9 +99,7 @@ function denoBindings(s: DenoLibc): Libc {
 }
 
 /** On Deno, bound from the start (lib/fs/deno_fs.ts's fds are libc's own). */
-let libc: Libc | null | undefined = isDeno && denoLibc !== null
-  ? denoBindings(denoLibc)
-  : undefined;
+let libc: Libc | null | undefined = isDeno && denoLibc ? denoBindings(denoLibc) : undefined;
 let loaded = false;
 
 /**
