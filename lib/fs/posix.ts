@@ -1,8 +1,9 @@
 /**
  * The POSIX path functions snapyard uses, with `node:path`'s `posix` answers (the tests
  * compare them on generated paths): on Deno, evaluating `node:path` costs every start
- * ~15 ms when it is the first `node:` module (lib/fs/sys.ts). Paths are strings, text or
- * byte strings (lib/fs/bpath.ts) alike: only `/` and `.` are looked at.
+ * ~15 ms when it is the first `node:` module (lib/fs/sys.ts). Bun's own, native and loaded
+ * with Bun, stays Bun's. Paths are strings, text or byte strings (lib/fs/bpath.ts) alike:
+ * only `/` and `.` are looked at.
  */
 import { proc } from "./sys.ts";
 
@@ -79,5 +80,10 @@ function relative(from: string, to: string): string {
   return [...a.slice(same).map(() => ".."), ...b.slice(same)].join("/");
 }
 
-/** The functions above, under `node:path`'s name for them. */
-export const posix = { normalize, join, isAbsolute, dirname, basename, resolve, relative };
+/** The functions above (exported for the tests, on every runtime). */
+export const jsPosix = { normalize, join, isAbsolute, dirname, basename, resolve, relative };
+
+/** `node:path`'s `posix` functions: the ones above on Deno, Bun's own elsewhere. */
+export const posix: typeof jsPosix = "Deno" in globalThis
+  ? jsPosix
+  : process.getBuiltinModule("node:path").posix;
