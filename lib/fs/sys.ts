@@ -42,9 +42,8 @@ function lazy<K extends keyof NodeFsModule>(name: K, paths = 1): NodeFsModule[K]
   }) as NodeFsModule[K];
 }
 
-/** The part of `node:fs` snapyard uses. */
-export type Fs = Pick<
-  NodeFsModule,
+/** The calls lib/fs/deno_fs.ts makes through the FFI on Deno. */
+type Native =
   | "constants"
   | "openSync"
   | "closeSync"
@@ -59,45 +58,31 @@ export type Fs = Pick<
   | "statSync"
   | "lstatSync"
   | "fstatSync"
+  | "fchmodSync"
+  | "fchownSync"
+  | "futimesSync"
+  | "readlinkSync";
+
+/** The calls Deno's `node:fs` makes, loaded on the first of them. */
+type Lazy =
   | "writeFileSync"
   | "symlinkSync"
-  | "readlinkSync"
   | "rmSync"
   | "rmdirSync"
   | "readdirSync"
   | "opendirSync"
   | "mkdtempSync"
   | "lchownSync"
-  | "fchownSync"
-  | "fchmodSync"
-  | "futimesSync"
-  | "existsSync"
->;
+  | "existsSync";
+
+/** The part of `node:fs` snapyard uses. */
+export type Fs = Pick<NodeFsModule, Native | Lazy>;
 
 function onDeno(): Fs | undefined {
   if (denoLibc === null) return undefined;
+  const native = denoFs(denoLibc, (name) => nodeFs()[name]) as unknown as Pick<Fs, Native>;
   return {
-    ...(denoFs(denoLibc, (name) => nodeFs()[name]) as unknown as Pick<
-      Fs,
-      | "constants"
-      | "openSync"
-      | "closeSync"
-      | "readSync"
-      | "writeSync"
-      | "fsyncSync"
-      | "ftruncateSync"
-      | "renameSync"
-      | "unlinkSync"
-      | "mkdirSync"
-      | "readFileSync"
-      | "statSync"
-      | "lstatSync"
-      | "fstatSync"
-      | "fchmodSync"
-      | "fchownSync"
-      | "futimesSync"
-      | "readlinkSync"
-    >),
+    ...native,
     writeFileSync: lazy("writeFileSync"),
     symlinkSync: lazy("symlinkSync", 2),
     rmSync: lazy("rmSync"),
