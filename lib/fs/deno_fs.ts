@@ -3,7 +3,8 @@
  * (lib/fs/deno_libc.ts), with `node:fs`'s signatures and answers: real fds, stats shaped
  * as `fs.Stats`, Node-style errors (`code`, `errno`, `syscall`, `path`). lib/fs/sys.ts
  * hands them out in place of Deno's `node:fs`, whose loading costs every start ~45 ms.
- * A form these do not cover (bigint stats, a `readFileSync` to bytes) is `nodeCall`'s.
+ * A form these do not cover (bigint path stats, a `readFileSync` to bytes) is Deno's
+ * `node:fs`'s, but never on an fd: Deno's `node:fs` refuses the fds it did not open.
  */
 import type * as NodeFs from "node:fs";
 import { cPath, type DenoLibc } from "./deno_libc.ts";
@@ -13,6 +14,7 @@ import { FLAG_STRINGS, linuxConstants, StatxStats, timespecs } from "./linux.ts"
 type NodeFsModule = typeof NodeFs;
 type PathArg = string | Uint8Array | URL;
 type Fallback = <K extends keyof NodeFsModule>(name: K) => NodeFsModule[K];
+type ReadOptions = { offset?: number; length?: number; position?: NodeFs.ReadPosition | null };
 
 const EINTR = 4;
 const ENOENT = 2;
@@ -27,6 +29,8 @@ const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder("utf-8", { ignoreBOM: true });
 /** PATH_MAX: the longest link text readlink(2) returns. */
 const PATH_MAX = 4096;
+const QUIET = { throwIfNoEntry: false } as const;
+const EMPTY = new Uint8Array(1);
 
 /**
  * The subset of `node:fs` a snapshot's main thread calls, on `libc`; `nodeFs` gives the
@@ -38,6 +42,10 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
   /** `node:fs`'s own `name`, for a form not covered here; its answer as the caller's. */
   const node = (name: keyof NodeFsModule, ...args: unknown[]): never =>
     (nodeFs(name) as unknown as (...a: unknown[]) => never)(...args);
+  /** A form on an fd not covered here (a bug of ours: nothing calls it so). */
+  const onFd = (what: string): never => {
+    throw new TypeError(`${what} of an fd: not covered on Deno (lib/fs/deno_fs.ts)`);
+  };
   const statBuf = new Uint8Array(256);
   const statView = new DataView(statBuf.buffer);
   const O_CLOEXEC = constants.O_CLOEXEC!;
@@ -85,6 +93,9 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
       o?.throwIfNoEntry === false,
     );
 
+  const fstat = (fd: number) =>
+    stats(libc.statx(fd, EMPTY, AT_EMPTY_PATH, STATX_MASK, statBuf), "fstat", undefined, false);
+
   const openSync = (p: PathArg, flags: NodeFs.OpenMode = "r", mode: NodeFs.Mode = 0o666) => {
     const f = typeof flags === "number" ? flags : FLAG_STRINGS[flags];
     if (f === undefined || typeof mode !== "number") return node("openSync", p, flags, mode);
@@ -98,11 +109,7 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
   const readSync = (
     fd: number,
     buf: NodeJS.ArrayBufferView,
-    offsetOrOptions?: number | {
-      offset?: number;
-      length?: number;
-      position?: NodeFs.ReadPosition | null;
-    } | null,
+    offsetOrOptions?: number | ReadOptions | null,
     length?: number | null,
     position?: NodeFs.ReadPosition | null,
   ): number => {
@@ -129,7 +136,7 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
   ): number => {
     let view: Uint8Array;
     if (typeof data === "string") {
-      if (typeof b === "string" && !/^utf-?8$/i.test(b)) return node("writeSync", fd, data, a, b);
+      if (typeof b === "string" && !/^utf-?8$/i.test(b)) return onFd(`writeSync in ${b}`);
       view = ENCODER.encode(data);
       position = a;
     } else {
@@ -141,7 +148,7 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
     const w = retried(() => at < 0 ? libc.write(fd, view, n) : libc.pwrite64(fd, view, n, at));
     return w >= 0 ? w : fail("write");
   };
-  const isDir = (p: PathArg) => pathStat("stat", 0, p, { throwIfNoEntry: false })?.isDirectory();
+  const isDir = (p: PathArg) => pathStat("stat", 0, p, QUIET)?.isDirectory();
   /** mkdir -p: the first directory it made (as `node:fs` answers), or undefined. */
   const mkdirp = (p: string | Uint8Array, mode: number): string | undefined => {
     if (libc.mkdir(c(p), mode) === 0) return text(p);
@@ -160,21 +167,19 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
     return fail("mkdir", p, errno);
   };
   const mkdirSync = (p: PathArg, options?: NodeFs.Mode | NodeFs.MakeDirectoryOptions | null) => {
-    const o: NodeFs.MakeDirectoryOptions = typeof options === "object" && options !== null
-      ? options
-      : { mode: options ?? 0o777 };
-    const mode = o.mode ?? 0o777;
+    const o: NodeFs.MakeDirectoryOptions = typeof options === "object" ? options ?? {} : {};
+    const mode = (typeof options === "object" ? o.mode : options) ?? 0o777;
     if (typeof mode !== "number" || p instanceof URL) return node("mkdirSync", p, options);
     if (o.recursive) return mkdirp(p, mode);
-    if (libc.mkdir(c(p), mode) !== 0) fail("mkdir", p);
-    return undefined;
+    return libc.mkdir(c(p), mode) === 0 ? undefined : fail("mkdir", p);
   };
   const readFileSync = (p: NodeFs.PathOrFileDescriptor, options?: unknown) => {
     const o = (typeof options === "string" ? { encoding: options } : options ?? {}) as {
       encoding?: string;
       flag?: string;
     };
-    if (typeof p === "number" || !/^utf-?8$/i.test(o.encoding ?? "") || (o.flag ?? "r") !== "r") {
+    if (typeof p === "number") return onFd("readFileSync");
+    if (!/^utf-?8$/i.test(o.encoding ?? "") || (o.flag ?? "r") !== "r") {
       return node("readFileSync", p, options);
     }
     const fd = openSync(p, 0);
@@ -239,11 +244,6 @@ export function denoFs(libc: DenoLibc, nodeFs: Fallback) {
     lstatSync: (p: PathArg, o?: StatOpts) =>
       o?.bigint ? node("lstatSync", p, o) : pathStat("lstat", AT_SYMLINK_NOFOLLOW, p, o),
     fstatSync: (fd: number, o?: NodeFs.StatOptions) =>
-      o?.bigint ? node("fstatSync", fd, o) : stats(
-        libc.statx(fd, new Uint8Array(1), AT_EMPTY_PATH, STATX_MASK, statBuf),
-        "fstat",
-        undefined,
-        false,
-      ),
+      o?.bigint ? onFd("fstatSync with bigint") : fstat(fd),
   };
 }
