@@ -8,6 +8,7 @@ import * as nodeFs from "node:fs";
 import { test } from "node:test";
 import { fs } from "../../lib/fs/sys.ts";
 import { fromText, fsPath } from "../../lib/fs/bpath.ts";
+import { linuxConstants } from "../../lib/fs/linux.ts";
 import { tempDir } from "../_helpers/helpers.ts";
 
 const FIELDS = ["dev", "ino", "mode", "nlink", "uid", "gid", "size", "blocks", "blksize"] as const;
@@ -161,4 +162,15 @@ test("fs.mkdirSync -p, renameSync, unlinkSync, readFileSync and readlinkSync as 
   assert.ok(nodeFs.existsSync(dir.join("é")));
   fs.unlinkSync(bytes);
   assert.ok(!nodeFs.existsSync(dir.join("é")));
+});
+
+test("linuxConstants() of this machine's architecture are node:fs's constants", () => {
+  const arch = process.arch === "x64" ? "x86_64" : process.arch === "arm64" ? "aarch64" : "";
+  const ours = linuxConstants(arch);
+  assert.ok(ours !== undefined, `no constants for ${process.arch}`);
+  const theirs = nodeFs.constants as unknown as Record<string, number>;
+  for (const [name, value] of Object.entries(ours)) {
+    // node:fs has no O_CLOEXEC (it adds it itself): Linux's, on every architecture.
+    assert.equal(value, name === "O_CLOEXEC" ? 0o2000000 : theirs[name], name);
+  }
 });
