@@ -6,7 +6,7 @@
  * file), then each value checked (lib/cli/values.ts) and the PATHs (a job's when none given).
  * The option table is lib/cli/options.ts.
  */
-import { posix } from "../fs/posix.ts";
+import { resolveIn } from "../fs/posix.ts";
 import { type BPath, fromText } from "../fs/bpath.ts";
 import { usage } from "../errors.ts";
 import { DEFAULT_TAG, validateTag } from "../store/layout.ts";
@@ -45,9 +45,7 @@ export type Invocation =
 
 /** `posix.resolve` of one path, as a byte path: the working directory converted too. */
 function absolute(p: string): BPath {
-  const b = fromText(p);
-  const n = posix.normalize(b.startsWith("/") ? b : `${fromText(proc.cwd())}/${b}`);
-  return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
+  return resolveIn(fromText(proc.cwd()), fromText(p));
 }
 
 /**

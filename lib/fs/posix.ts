@@ -65,10 +65,15 @@ function basename(p: string): string {
   return p.slice(p.lastIndexOf("/", end - 1) + 1, end);
 }
 
+/** `path.posix.resolve` of one path against directory `dir` (absolute) when relative. */
+export function resolveIn(dir: string, p: string): string {
+  const n = normalize(isAbsolute(p) ? p : `${dir}/${p}`);
+  return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
+}
+
 /** `path.posix.resolve` of one path: against the working directory when relative. */
 function resolve(p: string): string {
-  const n = normalize(isAbsolute(p) ? p : `${proc.cwd()}/${p}`);
-  return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
+  return resolveIn(proc.cwd(), p);
 }
 
 /** `path.posix.relative`: the path from `from` to `to`, both resolved first. */

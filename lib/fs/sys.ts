@@ -72,8 +72,7 @@ type Lazy =
   | "readdirSync"
   | "opendirSync"
   | "mkdtempSync"
-  | "lchownSync"
-  | "existsSync";
+  | "lchownSync";
 
 /** The part of `node:fs` snapyard uses. */
 export type Fs = Pick<NodeFsModule, Native | Lazy>;
@@ -91,7 +90,6 @@ function onDeno(): Fs | undefined {
     opendirSync: lazy("opendirSync"),
     mkdtempSync: lazy("mkdtempSync"),
     lchownSync: lazy("lchownSync"),
-    existsSync: lazy("existsSync"),
   };
 }
 
