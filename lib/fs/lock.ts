@@ -35,7 +35,8 @@ export interface HeldLock {
 
 /**
  * Takes the exclusive lock on `path`, waiting up to `timeoutMs`.
- * @throws SnapyardError LOCKED on timeout; INTERNAL when the file cannot be opened.
+ * @throws SnapyardError LOCKED on timeout; INTERNAL when the file cannot be opened or locked
+ * (on Deno without the FFI, saying which permission is missing).
  */
 export async function acquireLock(path: BPath, timeoutMs: number): Promise<HeldLock> {
   const { O_RDWR, O_CREAT, O_NOFOLLOW } = fs.constants;

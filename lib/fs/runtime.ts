@@ -235,12 +235,10 @@ export const LOCK_UN = 8;
 
 /**
  * Tries `flock(fd, op)`; returns true when taken, false on EWOULDBLOCK/EINTR.
- * @throws a system error for anything else, or when FFI is unavailable.
+ * @throws a system error for anything else, or one saying what to allow without the FFI.
  */
 export function tryFlock(fd: number, op: number): boolean {
-  if (!libc) {
-    throw errnoError("flock", 38 /* ENOSYS: no FFI on this runtime */);
-  }
+  if (!libc) throw new Error("flock(2) needs the FFI: run Deno with --allow-ffi (or -A)");
   if (libc.flock(fd, op) === 0) return true;
   const errno = libc.errno();
   // EWOULDBLOCK (11): held by another process; EINTR (4): try again on the next poll.

@@ -2,7 +2,8 @@
  * The operator's surface, end to end (issue #11): `--json` ends every failed invocation
  * with an `error` event, verify of PATHs with nothing found is exit 60, the dry run's exit
  * code is the real run's, durations with units everywhere, `help COMMAND`, plural and
- * size words, the lock's holder named, and output to a full non-blocking pipe.
+ * size words, the lock's holder named, output to a full non-blocking pipe, and the lock's
+ * error on Deno without the FFI.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -12,9 +13,12 @@ import {
   cliCommand,
   holdLock,
   jsonLines,
+  MAIN,
   makeTree,
+  NO_CONFIG,
   runCli,
   runCmd,
+  RUNTIME,
   tempDir,
 } from "../_helpers/helpers.ts";
 import { cli, files, snap } from "../_helpers/entry_fixture.ts";
@@ -218,4 +222,24 @@ test("output to a full non-blocking pipe waits asleep and is written once", asyn
   assert.equal(events.length, 401);
   // Spinning on EAGAIN burns the whole pause; asleep, only start-up and the listing count.
   assert.ok(cpu < pauseS / 2, `used ${cpu} s of CPU while blocked ${pauseS} s`);
+});
+
+test("Deno without --allow-ffi: the lock names the permission it needs (exit 1, no entry)", {
+  skip: RUNTIME === "deno" ? false : "Bun always has its FFI",
+}, async () => {
+  await using dir = tempDir();
+  makeTree(dir.path, [{ kind: "file", path: "t/a", content: "a" }]);
+  const store = dir.join("store");
+  const perms = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys", "--no-check"];
+  const args = ["snapshot", dir.join("t"), "--store", store];
+  const r = await runCmd(process.execPath, ["run", ...perms, MAIN, ...args], {
+    env: { SNAPYARD_CONFIG: NO_CONFIG },
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(
+    r.stderr,
+    `snapyard: Cannot lock "${store}/.snapyard.lock": flock(2) needs the FFI: ` +
+      "run Deno with --allow-ffi (or -A)\n",
+  );
+  assert.deepEqual(fs.readdirSync(store), [".snapyard.lock"], "no entry, no run record");
 });
