@@ -28,16 +28,28 @@ export function linuxConstants(arch: string): Record<string, number> | undefined
     O_NOFOLLOW: arm ? 0o100000 : 0o400000,
     O_NOATIME: 0o1000000,
     O_CLOEXEC: 0o2000000,
-    S_IFMT: 0o170000,
-    S_IFREG: 0o100000,
-    S_IFDIR: 0o040000,
-    S_IFLNK: 0o120000,
+    S_IFMT,
+    S_IFREG: S_IF.REG,
+    S_IFDIR: S_IF.DIR,
+    S_IFLNK: S_IF.LNK,
     F_OK: 0,
     R_OK: 4,
     W_OK: 2,
     X_OK: 1,
   };
 }
+
+const S_IFMT = 0o170000;
+/** The file types of a mode's `S_IFMT` bits (sys/stat.h). */
+const S_IF = {
+  REG: 0o100000,
+  DIR: 0o040000,
+  LNK: 0o120000,
+  FIFO: 0o010000,
+  SOCK: 0o140000,
+  BLK: 0o060000,
+  CHR: 0o020000,
+} as const;
 
 /** `fs.Stats` from a struct statx (linux/stat.h). */
 export class StatxStats {
@@ -93,25 +105,28 @@ export class StatxStats {
     return new Date(this.birthtimeMs);
   }
   isFile(): boolean {
-    return (this.mode & 0o170000) === 0o100000;
+    return this.#is(S_IF.REG);
   }
   isDirectory(): boolean {
-    return (this.mode & 0o170000) === 0o040000;
+    return this.#is(S_IF.DIR);
   }
   isSymbolicLink(): boolean {
-    return (this.mode & 0o170000) === 0o120000;
+    return this.#is(S_IF.LNK);
   }
   isFIFO(): boolean {
-    return (this.mode & 0o170000) === 0o010000;
+    return this.#is(S_IF.FIFO);
   }
   isSocket(): boolean {
-    return (this.mode & 0o170000) === 0o140000;
+    return this.#is(S_IF.SOCK);
   }
   isBlockDevice(): boolean {
-    return (this.mode & 0o170000) === 0o060000;
+    return this.#is(S_IF.BLK);
   }
   isCharacterDevice(): boolean {
-    return (this.mode & 0o170000) === 0o020000;
+    return this.#is(S_IF.CHR);
+  }
+  #is(type: number): boolean {
+    return (this.mode & S_IFMT) === type;
   }
 }
 

@@ -9,10 +9,18 @@ import { test } from "node:test";
 import { fs } from "../../lib/fs/sys.ts";
 import { fromText, fsPath } from "../../lib/fs/bpath.ts";
 import { linuxConstants } from "../../lib/fs/linux.ts";
-import { tempDir } from "../_helpers/helpers.ts";
+import { makeTree, tempDir } from "../_helpers/helpers.ts";
 
 const FIELDS = ["dev", "ino", "mode", "nlink", "uid", "gid", "size", "blocks", "blksize"] as const;
-const KINDS = ["isFile", "isDirectory", "isSymbolicLink", "isFIFO", "isSocket"] as const;
+const KINDS = [
+  "isFile",
+  "isDirectory",
+  "isSymbolicLink",
+  "isFIFO",
+  "isSocket",
+  "isBlockDevice",
+  "isCharacterDevice",
+] as const;
 
 /** The error `f` throws, as `{ code, errno, syscall }`. */
 function errorOf(f: () => unknown): { code: unknown; errno: unknown; syscall: unknown } {
@@ -25,24 +33,28 @@ function errorOf(f: () => unknown): { code: unknown; errno: unknown; syscall: un
   assert.fail("did not throw");
 }
 
-test("fs.lstatSync/statSync/fstatSync give node:fs's stats for a file, a directory and a symlink", async () => {
+test("fs.lstatSync/statSync/fstatSync give node:fs's stats for every kind of file", async () => {
   await using dir = tempDir();
   nodeFs.writeFileSync(dir.join("f"), "x".repeat(5000), { mode: 0o640 });
   nodeFs.utimesSync(dir.join("f"), 1_700_000_000.25, 1_600_000_000.125);
   nodeFs.mkdirSync(dir.join("d"));
   nodeFs.symlinkSync("f", dir.join("l"));
-  for (const name of ["f", "d", "l"]) {
-    const p = dir.join(name);
+  makeTree(dir.path, [{ kind: "fifo", path: "p" }, { kind: "socket", path: "s" }]);
+  // A character device, and a block device where the machine has one.
+  const block = nodeFs.readdirSync("/dev").map((n) => `/dev/${n}`)
+    .find((p) => nodeFs.lstatSync(p, { throwIfNoEntry: false })?.isBlockDevice());
+  const paths = [...["f", "d", "l", "p", "s"].map((n) => dir.join(n)), "/dev/null"];
+  for (const p of block === undefined ? paths : [...paths, block]) {
     for (
       const [ours, theirs] of [
         [fs.lstatSync(p), nodeFs.lstatSync(p)],
         [fs.statSync(p), nodeFs.statSync(p)],
       ] as const
     ) {
-      for (const k of FIELDS) assert.equal(ours[k], theirs[k], `${name} ${k}`);
-      for (const k of KINDS) assert.equal(ours[k](), theirs[k](), `${name} ${k}`);
-      assert.equal(Math.floor(ours.mtimeMs), Math.floor(theirs.mtimeMs), `${name} mtimeMs`);
-      assert.equal(ours.mtime.getTime(), Math.trunc(ours.mtimeMs), `${name} mtime`);
+      for (const k of FIELDS) assert.equal(ours[k], theirs[k], `${p} ${k}`);
+      for (const k of KINDS) assert.equal(ours[k](), theirs[k](), `${p} ${k}`);
+      assert.equal(Math.floor(ours.mtimeMs), Math.floor(theirs.mtimeMs), `${p} mtimeMs`);
+      assert.equal(ours.mtime.getTime(), Math.trunc(ours.mtimeMs), `${p} mtime`);
     }
   }
   const fd = fs.openSync(dir.join("f"), "r");
