@@ -39,9 +39,10 @@ export function linuxConstants(arch: string): Record<string, number> | undefined
   };
 }
 
-const S_IFMT = 0o170000;
-/** The file types of a mode's `S_IFMT` bits (sys/stat.h). */
-const S_IF = {
+/** The file-type bits of a mode (sys/stat.h). */
+export const S_IFMT = 0o170000;
+/** The file types those bits hold. */
+export const S_IF = {
   REG: 0o100000,
   DIR: 0o040000,
   LNK: 0o120000,

@@ -14,11 +14,10 @@ import { type BPath, fsPath } from "./bpath.ts";
 import { errnoError } from "./errno.ts";
 import { libcHandle } from "./runtime.ts";
 import { cPath } from "./deno_libc.ts";
+import { S_IF, S_IFMT } from "./linux.ts";
 
-export const S_IFMT = 0o170000;
-export const S_IFREG = 0o100000;
-const S_IFLNK = 0o120000;
-const S_IFDIR = 0o040000;
+export { S_IFMT };
+export const S_IFREG = S_IF.REG;
 
 /** What a mode's type bits say a path is. */
 export type Kind = "file" | "symlink" | "dir" | "other";
@@ -148,7 +147,7 @@ function closeDirFd(fd: number): void {
 /** The kind `mode`'s type bits name. */
 export function kindOfMode(mode: number): Kind {
   const t = mode & S_IFMT;
-  return t === S_IFREG ? "file" : t === S_IFLNK ? "symlink" : t === S_IFDIR ? "dir" : "other";
+  return t === S_IF.REG ? "file" : t === S_IF.LNK ? "symlink" : t === S_IF.DIR ? "dir" : "other";
 }
 
 /** The statx timestamp at `off` of `statxBuf` in nanoseconds. */
