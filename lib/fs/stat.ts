@@ -15,8 +15,6 @@ import {
   hasStatxPath,
   type Kind,
   kindOfMode,
-  S_IFMT,
-  S_IFREG,
   statxBuf,
   statxNs,
   statxPath,
@@ -29,6 +27,7 @@ import {
   STX_SIZE,
   STX_UID,
 } from "./statx.ts";
+import { S_IF, S_IFMT } from "./linux.ts";
 
 /** What snapyard needs of fstat(2). */
 export interface FdStat {
@@ -77,7 +76,7 @@ function fromNodeStats(st: BigIntStats): FdStat {
 function fromStatx(): FdStat {
   const mode = statxView.getUint16(STX_MODE, true);
   return {
-    isFile: (mode & S_IFMT) === S_IFREG,
+    isFile: (mode & S_IFMT) === S_IF.REG,
     mode,
     uid: statxView.getUint32(STX_UID, true),
     gid: statxView.getUint32(STX_GID, true),

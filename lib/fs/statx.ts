@@ -16,9 +16,6 @@ import { libcHandle } from "./runtime.ts";
 import { cPath } from "./deno_libc.ts";
 import { S_IF, S_IFMT } from "./linux.ts";
 
-export { S_IFMT };
-export const S_IFREG = S_IF.REG;
-
 /** What a mode's type bits say a path is. */
 export type Kind = "file" | "symlink" | "dir" | "other";
 

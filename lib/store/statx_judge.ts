@@ -11,8 +11,6 @@
 import {
   devNumber,
   devText,
-  S_IFMT,
-  S_IFREG,
   statxView,
   STX_CTIME as CTIME,
   STX_GID as GID,
@@ -23,6 +21,7 @@ import {
   STX_UID as UID,
   u64Number,
 } from "../fs/statx.ts";
+import { S_IF, S_IFMT } from "../fs/linux.ts";
 import { decimal, msOf, nsAtMost, nsIs, u32Is, u64Is } from "../fs/statx_text.ts";
 import { racyMs } from "./identity.ts";
 
@@ -58,7 +57,7 @@ export function statxHasStamp(stamp: string): boolean {
 
 /** Whether the last statx result is of a regular file of `size` bytes (any size: null). */
 export function statxIsFileOf(size: unknown): boolean {
-  if ((statxView.getUint16(MODE, true) & S_IFMT) !== S_IFREG) return false;
+  if ((statxView.getUint16(MODE, true) & S_IFMT) !== S_IF.REG) return false;
   if (size === null) return true;
   return typeof size === "number" && u64Number(SIZE) === size;
 }
